@@ -1,0 +1,198 @@
+/**
+ * Typed configuration for training and inspection, with the reference
+ * implementation's settings as defaults (see `../shared/docs/REFERENCE.md`).
+ *
+ * An experiment is a small override of {@linkcode DEFAULT_CONFIG}; every
+ * deviation from the reference is a named field here.
+ *
+ * @module
+ */
+
+import { UserError } from "./errors.ts";
+
+/** Which loss terms are active. The paper's ablations need every combination. */
+export interface LossSwitches {
+  /** L_SVDD: distance of every patch embedding to the centre c (paper's first ablation). Reference: off. */
+  svdd: boolean;
+  /** L_SVDD': distance between the two embeddings of a jittered pair. Reference: on. */
+  svddPrime: boolean;
+  /** L_SSL: cross-entropy of the 8-way relative-position classifier. Reference: on. */
+  ssl: boolean;
+}
+
+/** Encoder family. */
+export type EncoderKind =
+  /** Hierarchical f_big (K = 32 * 2^depth) built on f_small; the reference. */
+  | "hier"
+  /** Non-hierarchical K=64 baseline (paper's hierarchy ablation). */
+  | "flat";
+
+/** Training and model configuration. */
+export interface TrainConfig {
+  /** Encoder family; "hier" is the reference. */
+  encoder: EncoderKind;
+  /** Patch size K of the top-level encoder: 32 * 2^n. Reference: 64. */
+  patchSize: number;
+  /** Embedding dimension D. Reference: 64. */
+  embeddingDim: number;
+  /** Weight of the SVDD terms: L = L_SSL + lambda * L_SVDD'. Published command: 1e-3. */
+  lambda: number;
+  /** Active loss terms. */
+  losses: LossSwitches;
+  /** Adam learning rate. Reference: 1e-4. */
+  learningRate: number;
+  /** Pairs per pair set per step (four pair sets per step). Reference: 64. */
+  batchSize: number;
+  /**
+   * Position-classifier last layer: "fixed" reproduces the reference (weight
+   * columns renormalised under no-grad, so effectively a fixed random projection
+   * with a trainable bias); "trainable" is a plain dense layer.
+   */
+  classifierHead: "fixed" | "trainable";
+  /** Std of the SSL per-channel colour shift and per-pixel noise. Reference: 0.02. */
+  sslNoiseStd: number;
+  /**
+   * Pair sampling: "reference" draws independent patches as the reference does;
+   * "dense" (named deviation) encodes whole crops convolutionally and draws many
+   * pairs per forward pass.
+   */
+  sampling: "reference" | "dense";
+  /** Random seed for initialisation and sampling. */
+  seed: number;
+}
+
+/** Inspection (anomaly map) configuration. */
+export interface InspectConfig {
+  /** Memory-bank / test stride for K=64 patches. Reference: 16. */
+  strideK64: number;
+  /** Memory-bank / test stride for K=32 patches. Reference: 4. */
+  strideK32: number;
+  /** Nearest-neighbour search: approximate hnsw (default) or exact brute force. */
+  nn: "hnsw" | "exact";
+  /** hnsw construction parameter M. */
+  hnswM: number;
+  /** hnsw construction ef. */
+  hnswEfConstruction: number;
+  /** hnsw search ef. */
+  hnswEfSearch: number;
+}
+
+/** Full run configuration, stored in every checkpoint. */
+export interface RunConfig {
+  train: TrainConfig;
+  inspect: InspectConfig;
+  /** Image side after resizing. Reference: 256. */
+  imageSize: number;
+}
+
+/** The reference implementation's settings. */
+export const DEFAULT_CONFIG: RunConfig = {
+  imageSize: 256,
+  train: {
+    encoder: "hier",
+    patchSize: 64,
+    embeddingDim: 64,
+    lambda: 1e-3, // published command; the code's own default is 1
+    losses: { svdd: false, svddPrime: true, ssl: true },
+    learningRate: 1e-4,
+    batchSize: 64,
+    classifierHead: "fixed",
+    sslNoiseStd: 0.02,
+    sampling: "reference",
+    seed: 0,
+  },
+  inspect: {
+    strideK64: 16,
+    strideK32: 4,
+    nn: "hnsw",
+    hnswM: 16,
+    hnswEfConstruction: 100,
+    hnswEfSearch: 64,
+  },
+};
+
+/** Raised for configuration values out of range; the CLI prints its message and exits 2. */
+export class ConfigError extends UserError {
+  /** @param message what was expected and what was found, plus the fix */
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+/**
+ * Check a run configuration, throwing {@linkcode ConfigError} on the first bad value.
+ *
+ * @param config the configuration to check
+ * @returns the same configuration
+ * @example
+ * ```ts
+ * import { DEFAULT_CONFIG, validateConfig } from "./config.ts";
+ * validateConfig(DEFAULT_CONFIG);
+ * ```
+ */
+export function validateConfig(config: RunConfig): RunConfig {
+  const t = config.train;
+  const k = t.patchSize;
+  if (!(Number.isInteger(k) && k >= 32 && Number.isInteger(Math.log2(k / 32)))) {
+    throw new ConfigError(`Expected patch size K to be 32 * 2^n but found ${k}; use 32, 64, 128, ...`);
+  }
+  if (t.encoder === "flat" && k !== 64) {
+    throw new ConfigError(`The flat encoder exists only for K=64 but found K=${k}; use --patch-size 64`);
+  }
+  if (!(t.lambda >= 0) || !Number.isFinite(t.lambda)) {
+    throw new ConfigError(`Expected lambda to be >= 0 but found ${t.lambda}`);
+  }
+  if (!(Number.isInteger(t.embeddingDim) && t.embeddingDim > 0)) {
+    throw new ConfigError(`Expected embedding dimension to be a positive integer but found ${t.embeddingDim}`);
+  }
+  if (!(t.learningRate > 0)) throw new ConfigError(`Expected learning rate > 0 but found ${t.learningRate}`);
+  if (!(Number.isInteger(t.batchSize) && t.batchSize > 0)) {
+    throw new ConfigError(`Expected batch size to be a positive integer but found ${t.batchSize}`);
+  }
+  if (!t.losses.svdd && !t.losses.svddPrime && !t.losses.ssl) {
+    throw new ConfigError("Expected at least one active loss term but found none");
+  }
+  for (const [name, s] of [["K=64 stride", config.inspect.strideK64], ["K=32 stride", config.inspect.strideK32]] as const) {
+    if (!(Number.isInteger(s) && s > 0)) throw new ConfigError(`Expected ${name} to be a positive integer but found ${s}`);
+  }
+  if (config.inspect.strideK32 % 2 !== 0 || config.inspect.strideK64 % 2 !== 0) {
+    throw new ConfigError("Expected even strides (the dense embedding has network stride 2)");
+  }
+  if (!(Number.isInteger(config.imageSize) && config.imageSize >= Math.max(64, k))) {
+    throw new ConfigError(`Expected image size >= max(64, K) but found ${config.imageSize}`);
+  }
+  return config;
+}
+
+/**
+ * Number of training steps in one reference epoch: N_train * 100 samples per pair set,
+ * batchSize pairs per step (bottle: 209 images, 64 pairs -> 327 steps).
+ *
+ * @param numTrainImages number of training images
+ * @param batchSize pairs per pair set per step
+ * @returns steps per epoch (rounded up)
+ */
+export function stepsPerEpoch(numTrainImages: number, batchSize = 64): number {
+  return Math.ceil((numTrainImages * 100) / batchSize);
+}
+
+/** Deep-merge a partial override into a config (plain objects only). */
+export function mergeConfig(base: RunConfig, override: DeepPartial<RunConfig>): RunConfig {
+  return deepMerge(structuredClone(base), override) as RunConfig;
+}
+
+/** A recursively optional version of T. */
+export type DeepPartial<T> = { [P in keyof T]?: T[P] extends object ? DeepPartial<T[P]> : T[P] };
+
+function deepMerge(target: Record<string, unknown>, source: unknown): unknown {
+  if (source === undefined) return target;
+  for (const [key, value] of Object.entries(source as Record<string, unknown>)) {
+    if (value && typeof value === "object" && !Array.isArray(value)) {
+      target[key] = deepMerge((target[key] ?? {}) as Record<string, unknown>, value);
+    } else if (value !== undefined) {
+      target[key] = value;
+    }
+  }
+  return target;
+}
