@@ -153,8 +153,12 @@ export function validateConfig(config: RunConfig): RunConfig {
   if (!t.losses.svdd && !t.losses.svddPrime && !t.losses.ssl) {
     throw new ConfigError("Expected at least one active loss term but found none");
   }
-  for (const [name, s] of [["K=64 stride", config.inspect.strideK64], ["K=32 stride", config.inspect.strideK32]] as const) {
-    if (!(Number.isInteger(s) && s > 0)) throw new ConfigError(`Expected ${name} to be a positive integer but found ${s}`);
+  for (
+    const [name, s] of [["K=64 stride", config.inspect.strideK64], ["K=32 stride", config.inspect.strideK32]] as const
+  ) {
+    if (!(Number.isInteger(s) && s > 0)) {
+      throw new ConfigError(`Expected ${name} to be a positive integer but found ${s}`);
+    }
   }
   if (config.inspect.strideK32 % 2 !== 0 || config.inspect.strideK64 % 2 !== 0) {
     throw new ConfigError("Expected even strides (the dense embedding has network stride 2)");
@@ -179,7 +183,7 @@ export function stepsPerEpoch(numTrainImages: number, batchSize = 64): number {
 
 /** Deep-merge a partial override into a config (plain objects only). */
 export function mergeConfig(base: RunConfig, override: DeepPartial<RunConfig>): RunConfig {
-  return deepMerge(structuredClone(base), override) as RunConfig;
+  return deepMerge(structuredClone(base) as unknown as Record<string, unknown>, override) as RunConfig;
 }
 
 /** A recursively optional version of T. */
