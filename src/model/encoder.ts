@@ -1,0 +1,265 @@
+/**
+ * The Patch SVDD encoders (REFERENCE.md section 2), written directly on tfjs-core.
+ *
+ * - `f_small` (K=32, the reference's `EncoderDeep`): eight 3x3 valid convs, the first
+ *   with stride 2, LeakyReLU(0.1) between them, tanh at the end.
+ * - `f_big` (K = 32 * 2^n, `EncoderHier`): the patch's four quadrants go through the
+ *   encoder one level down (shared weights), the four codes form a 2x2xD map, then a
+ *   2x2 conv -> 128, LeakyReLU, a 1x1 conv -> D, tanh.
+ * - the flat K=64 baseline (`Encoder`): 5x5 convs, strides 2, 2, 2, 1.
+ *
+ * Parameters live in one flat {@linkcode Params} map whose names mirror the reference's
+ * PyTorch module names (`enc.conv1.weight`, `conv1.bias`, ...), so reference
+ * checkpoints import by name. Weights use the tfjs layout `[kh, kw, in, out]`.
+ *
+ * @module
+ */
+
+import * as tf from "@tensorflow/tfjs-core";
+import { Rng } from "../util/rng.ts";
+
+/** All trainable tensors of a model, keyed by reference-style names. */
+export type Params = Map<string, tf.Variable>;
+
+/** One convolution of an encoder. */
+export interface ConvLayer {
+  /** Parameter name prefix, e.g. `enc.conv3` (weight is `${name}.weight`). */
+  name: string;
+  /** Kernel side. */
+  kernel: number;
+  /** Input channels. */
+  inChannels: number;
+  /** Output channels. */
+  outChannels: number;
+  /** Stride on the patch. */
+  stride: number;
+  /** Output nonlinearity. */
+  activation: "leaky" | "tanh";
+}
+
+/** An encoder of KxK patches into D-vectors; `inner` is the level below for hierarchical ones. */
+export interface Encoder {
+  /** "small" = f_small (K=32), "hier" = hierarchical f_big, "flat" = non-hierarchical K=64. */
+  kind: "small" | "hier" | "flat";
+  /** Patch side K this encoder maps to a single vector. */
+  patchSize: number;
+  /** Embedding dimension D. */
+  embeddingDim: number;
+  /** Parameter name prefix of this level (`""` at the top, `enc.` one level down, ...). */
+  prefix: string;
+  /** Own layers (for "hier": the 2x2 and 1x1 head only). */
+  layers: ConvLayer[];
+  /** The encoder one level down (quadrants), for "hier" only. */
+  inner: Encoder | null;
+  /** Shared parameter map of the whole model. */
+  params: Params;
+}
+
+/** LeakyReLU slope of every encoder and classifier layer. */
+export const LEAKY_SLOPE = 0.1;
+
+function smallLayers(prefix: string, dim: number): ConvLayer[] {
+  const channels = [3, 32, 64, 128, 128, 64, 32, 32, dim];
+  return channels.slice(1).map((out, i) => ({
+    name: `${prefix}conv${i + 1}`,
+    kernel: 3,
+    inChannels: channels[i],
+    outChannels: out,
+    stride: i === 0 ? 2 : 1,
+    activation: i === 7 ? "tanh" : "leaky",
+  }));
+}
+
+function flatLayers(prefix: string, dim: number): ConvLayer[] {
+  const channels = [3, 64, 64, 128, dim];
+  return channels.slice(1).map((out, i) => ({
+    name: `${prefix}conv${i + 1}`,
+    kernel: 5,
+    inChannels: channels[i],
+    outChannels: out,
+    stride: i < 3 ? 2 : 1,
+    activation: i === 3 ? "tanh" : "leaky",
+  }));
+}
+
+function hierHead(prefix: string, dim: number): ConvLayer[] {
+  return [
+    { name: `${prefix}conv1`, kernel: 2, inChannels: dim, outChannels: 128, stride: 1, activation: "leaky" },
+    { name: `${prefix}conv2`, kernel: 1, inChannels: 128, outChannels: dim, stride: 1, activation: "tanh" },
+  ];
+}
+
+/** Options of {@linkcode createEncoder}. */
+export interface EncoderOptions {
+  /** "hier" (reference) or "flat" (K=64 only). */
+  encoder: "hier" | "flat";
+  /** Top-level patch size K (32 gives f_small alone). */
+  patchSize: number;
+  /** Embedding dimension D. */
+  embeddingDim: number;
+}
+
+/**
+ * Describe an encoder's structure (no parameters are allocated).
+ *
+ * @param options encoder family, K and D
+ * @param params the parameter map to attach (filled by {@linkcode initParams})
+ * @returns the encoder tree
+ */
+export function describeEncoder(options: EncoderOptions, params: Params = new Map()): Encoder {
+  const build = (k: number, prefix: string): Encoder => {
+    if (options.encoder === "flat") {
+      return {
+        kind: "flat",
+        patchSize: k,
+        embeddingDim: options.embeddingDim,
+        prefix,
+        layers: flatLayers(prefix, options.embeddingDim),
+        inner: null,
+        params,
+      };
+    }
+    if (k === 32) {
+      return {
+        kind: "small",
+        patchSize: 32,
+        embeddingDim: options.embeddingDim,
+        prefix,
+        layers: smallLayers(prefix, options.embeddingDim),
+        inner: null,
+        params,
+      };
+    }
+    return {
+      kind: "hier",
+      patchSize: k,
+      embeddingDim: options.embeddingDim,
+      prefix,
+      layers: hierHead(prefix, options.embeddingDim),
+      inner: build(k / 2, `${prefix}enc.`),
+      params,
+    };
+  };
+  return build(options.patchSize, "");
+}
+
+/**
+ * Every level of an encoder, top first (f_big K=64 then its f_small K=32, ...).
+ *
+ * @param encoder the top-level encoder
+ * @returns the encoder and each inner level
+ */
+export function encoderLevels(encoder: Encoder): Encoder[] {
+  const out: Encoder[] = [];
+  for (let e: Encoder | null = encoder; e; e = e.inner) out.push(e);
+  return out;
+}
+
+/** All conv layers of the encoder tree, innermost first. */
+export function allLayers(encoder: Encoder): ConvLayer[] {
+  return encoderLevels(encoder).reverse().flatMap((e) => e.layers);
+}
+
+/**
+ * PyTorch-default initialisation: weight and bias ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)),
+ * fan_in = kh * kw * in. Drawn from a seeded JS generator, so it is identical on every backend.
+ *
+ * @param layers the layers to initialise
+ * @param rng the seeded generator
+ * @param params map to fill
+ * @returns the filled map
+ */
+export function initConvParams(layers: ConvLayer[], rng: Rng, params: Params): Params {
+  for (const l of layers) {
+    const fanIn = l.kernel * l.kernel * l.inChannels;
+    const bound = 1 / Math.sqrt(fanIn);
+    const w = new Float32Array(l.kernel * l.kernel * l.inChannels * l.outChannels);
+    for (let i = 0; i < w.length; i++) w[i] = (rng.next() * 2 - 1) * bound;
+    const b = new Float32Array(l.outChannels);
+    for (let i = 0; i < b.length; i++) b[i] = (rng.next() * 2 - 1) * bound;
+    params.set(`${l.name}.weight`, tf.variable(tf.tensor4d(w, [l.kernel, l.kernel, l.inChannels, l.outChannels])));
+    params.set(`${l.name}.bias`, tf.variable(tf.tensor1d(b)));
+  }
+  return params;
+}
+
+/**
+ * Create an encoder with freshly initialised parameters.
+ *
+ * @param options encoder family, K and D
+ * @param seed initialisation seed
+ * @returns the encoder, its parameters in `encoder.params`
+ * @example
+ * ```ts
+ * import { createEncoder } from "./encoder.ts";
+ * const enc = createEncoder({ encoder: "hier", patchSize: 64, embeddingDim: 64 }, 0);
+ * console.assert(enc.inner?.patchSize === 32);
+ * ```
+ */
+export function createEncoder(options: EncoderOptions, seed: number): Encoder {
+  const encoder = describeEncoder(options);
+  initConvParams(allLayers(encoder), new Rng(seed), encoder.params);
+  return encoder;
+}
+
+function param(encoder: Encoder, name: string): tf.Variable {
+  const p = encoder.params.get(name);
+  if (!p) throw new Error(`Missing parameter ${name}`);
+  return p;
+}
+
+/**
+ * Apply one conv layer (+ bias + activation) to an NHWC tensor.
+ *
+ * @param encoder the encoder owning the parameters
+ * @param layer which layer
+ * @param x input [N, H, W, C]
+ * @param dilation dilation (with stride 1) for dense evaluation of strided layouts
+ * @returns the activated output
+ */
+export function applyConv(encoder: Encoder, layer: ConvLayer, x: tf.Tensor4D, dilation = 1): tf.Tensor4D {
+  const w = param(encoder, `${layer.name}.weight`) as unknown as tf.Tensor4D;
+  const b = param(encoder, `${layer.name}.bias`);
+  const y = tf.add(tf.conv2d(x, w, layer.stride, "valid", "NHWC", dilation), b) as tf.Tensor4D;
+  return layer.activation === "tanh" ? tf.tanh(y) : tf.leakyRelu(y, LEAKY_SLOPE);
+}
+
+function applyStack(encoder: Encoder, x: tf.Tensor4D): tf.Tensor4D {
+  let h = x;
+  for (const layer of encoder.layers) h = applyConv(encoder, layer, h);
+  return h;
+}
+
+/**
+ * Encode a batch of KxK patches, one D-vector each (the reference's `forward`).
+ *
+ * @param encoder the encoder (its `patchSize` must equal the patches' side)
+ * @param patches [B, K, K, 3], normalised pixels
+ * @returns [B, D]
+ */
+export function encodePatches(encoder: Encoder, patches: tf.Tensor4D): tf.Tensor2D {
+  const [b, h, w] = patches.shape;
+  if (h !== encoder.patchSize || w !== encoder.patchSize) {
+    throw new RangeError(`Expected ${encoder.patchSize}x${encoder.patchSize} patches but found ${h}x${w}`);
+  }
+  if (encoder.kind !== "hier") return tf.reshape(applyStack(encoder, patches), [b, encoder.embeddingDim]);
+  const half = encoder.patchSize / 2;
+  // The four quadrants, stacked on the batch axis: top-left, top-right, bottom-left, bottom-right.
+  const quads = [
+    [0, 0],
+    [0, half],
+    [half, 0],
+    [half, half],
+  ].map(([y, x]) => tf.slice(patches, [0, y, x, 0], [b, half, half, 3]));
+  const codes = encodePatches(encoder.inner!, tf.concat(quads, 0) as tf.Tensor4D); // [4B, D]
+  const d = encoder.embeddingDim;
+  // [4, B, D] -> [B, 2, 2, D]: the four quadrant codes in their spatial arrangement
+  const grid = tf.reshape(tf.transpose(tf.reshape(codes, [4, b, d]), [1, 0, 2]), [b, 2, 2, d]) as tf.Tensor4D;
+  return tf.reshape(applyStack(encoder, grid), [b, d]);
+}
+
+/** Free every parameter of an encoder. */
+export function disposeEncoder(encoder: Encoder): void {
+  for (const v of encoder.params.values()) v.dispose();
+  encoder.params.clear();
+}

@@ -1,0 +1,12 @@
+/**
+ * Minimal assertions for the test suite (jsr:@std/assert is not reachable from our
+ * machines, so the few we need come from node:assert).
+ *
+ * @module
+ */
+export {
+  deepStrictEqual as assertEquals,
+  ok as assert,
+  rejects as assertRejects,
+  throws as assertThrows,
+} from "node:assert/strict";
