@@ -135,8 +135,10 @@ export function embedGrid(
  * import { embedLevels } from "./dense.ts";
  * await tf.setBackend("cpu");
  * const enc = createEncoder({ encoder: "hier", patchSize: 64, embeddingDim: 8 }, 0);
- * const maps = tf.tidy(() => embedLevels(enc, tf.zeros([1, 64, 64, 3]), (k) => (k === 64 ? 16 : 4)));
+ * const images = tf.zeros([1, 64, 64, 3]) as tf.Tensor4D;
+ * const maps = embedLevels(enc, images, (k) => (k === 64 ? 16 : 4));
  * console.assert(maps.get(32)!.shape[1] === 9 && maps.get(64)!.shape[1] === 1);
+ * tf.dispose([images, ...maps.values()]);
  * ```
  */
 export function embedLevels(

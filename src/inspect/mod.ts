@@ -1,0 +1,21 @@
+/**
+ * Inspection: from patch embeddings to anomaly maps. Nearest-neighbour distances
+ * to the memory bank (HNSW or exact), patch scores to pixel maps (mean over
+ * covering patches), fusion of the two scales and the image score.
+ *
+ * @module
+ */
+
+export { fuse, type FusionMode, imageScore, patchScoresToMap } from "./maps.ts";
+export {
+  buildHnswIndex,
+  type ExactKernel,
+  exactNearest,
+  type HnswIndex,
+  type HnswOptions,
+  nearestDistances,
+  type NearestOptions,
+  type NearestResult,
+  type ProgressCallback,
+  searchHnsw,
+} from "./nearest.ts";

@@ -1,0 +1,178 @@
+/**
+ * The training loop: budget (steps, epochs or wall-clock minutes, whichever ends
+ * first), progress bar, JSON-lines loss log, periodic atomic checkpoints, resume,
+ * and a clean stop on a NaN/Inf loss that keeps the last good checkpoint.
+ *
+ * @module
+ */
+
+import * as tf from "@tensorflow/tfjs-core";
+import { type RunConfig, stepsPerEpoch } from "../config.ts";
+import { TrainingError } from "../errors.ts";
+import { Rng } from "../util/rng.ts";
+import {
+  CHECKPOINT_FILE,
+  loadModelState,
+  loadOptimizerState,
+  readCheckpoint,
+  saveCheckpoint,
+} from "./checkpoint.ts";
+import { createModel, type PatchSvddModel } from "./model.ts";
+import { formatDuration, ProgressBar, progressLine } from "./progress.ts";
+import { type LossValues, setCenters, type TrainImages, trainStep } from "./step.ts";
+
+/** File name of the per-step loss log inside the run folder. */
+export const LOSS_LOG_FILE = "train_log.jsonl";
+
+/** Budget and bookkeeping of a training run. */
+export interface TrainRunOptions {
+  /** Run configuration (ignored on resume: the checkpoint's is used). */
+  config: RunConfig;
+  /** Normalised training images. */
+  data: TrainImages;
+  /** Run folder (created). */
+  runDir: string;
+  /** Total step budget (counted from step 0, so a resumed run ends at the same step). */
+  steps?: number;
+  /** Budget in reference epochs (N_train * 100 / batchSize steps each). */
+  epochs?: number;
+  /** Wall-clock budget of this invocation, in minutes. */
+  maxMinutes?: number;
+  /** Continue from the run folder's checkpoint. */
+  resume?: boolean;
+  /** Minutes between checkpoints. Default 5. */
+  checkpointMinutes?: number;
+  /** Extra metadata stored in the checkpoint (data root, category, backend, commit). */
+  extra?: Record<string, unknown>;
+  /** No progress bar. */
+  quiet?: boolean;
+  /** Called after every step. */
+  onStep?: (step: number, values: LossValues) => void;
+}
+
+/** Outcome of {@linkcode trainRun}. */
+export interface TrainRunResult {
+  /** The trained model (caller disposes). */
+  model: PatchSvddModel;
+  /** Steps done in total. */
+  step: number;
+  /** Training seconds in total (all invocations). */
+  elapsedSeconds: number;
+  /** Steps per second of this invocation. */
+  stepsPerSecond: number;
+  /** Loss values of the last step (null when no step ran). */
+  last: LossValues | null;
+  /** Why training stopped. */
+  stoppedBy: "steps" | "time";
+}
+
+/**
+ * Train (or resume) a run.
+ *
+ * @param opts budget, data and run folder
+ * @returns the model and run statistics
+ */
+export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
+  await Deno.mkdir(opts.runDir, { recursive: true });
+  const ckptPath = `${opts.runDir}/${CHECKPOINT_FILE}`;
+  const logPath = `${opts.runDir}/${LOSS_LOG_FILE}`;
+  let config = opts.config;
+  let step = 0, elapsedBefore = 0;
+  let rng = new Rng(config.train.seed ^ 0x5eed);
+  let model: PatchSvddModel;
+  let checkpoint = null;
+  if (opts.resume) {
+    checkpoint = await readCheckpoint(ckptPath);
+    config = checkpoint.meta.config;
+    step = checkpoint.meta.step;
+    elapsedBefore = checkpoint.meta.elapsedSeconds;
+    rng = Rng.fromState(checkpoint.meta.rngState);
+    model = createModel(config);
+    loadModelState(model, checkpoint);
+    await truncateLog(logPath, step);
+  } else {
+    model = createModel(config);
+    if (config.train.losses.svdd) setCenters(model, opts.data, new Rng(config.train.seed ^ 0xc3));
+    await Deno.writeTextFile(logPath, "");
+  }
+  const t = config.train;
+  const optimizer = tf.train.adam(t.learningRate, 0.9, 0.999, 1e-8);
+  if (checkpoint) await loadOptimizerState(optimizer, checkpoint);
+
+  const perEpoch = stepsPerEpoch(opts.data.count, t.batchSize);
+  const byEpochs = opts.epochs !== undefined ? Math.round(opts.epochs * perEpoch) : Infinity;
+  let totalSteps = Math.min(opts.steps ?? Infinity, byEpochs);
+  if (!Number.isFinite(totalSteps) && opts.maxMinutes === undefined) totalSteps = 300 * perEpoch; // reference: 300 epochs
+  const deadline = performance.now() + (opts.maxMinutes ?? Infinity) * 60_000;
+  const pairsPerStep = t.batchSize * model.levels.length * (Number(t.losses.ssl) + Number(t.losses.svddPrime || t.losses.svdd));
+
+  const meta = () => ({
+    config,
+    step,
+    rngState: rng.state(),
+    elapsedSeconds: elapsedBefore + (performance.now() - start) / 1000,
+    extra: opts.extra ?? {},
+  });
+  const start = performance.now();
+  if (!checkpoint) await saveCheckpoint(ckptPath, model, optimizer, meta());
+  let lastSave = performance.now(), lastGoodStep = step;
+  const bar = new ProgressBar(opts.quiet);
+  const log = await Deno.open(logPath, { append: true });
+  const enc = new TextEncoder();
+  let last: LossValues | null = null;
+  const firstStep = step;
+  let stoppedBy: TrainRunResult["stoppedBy"] = "steps";
+  try {
+    while (step < totalSteps) {
+      if (performance.now() >= deadline) {
+        stoppedBy = "time";
+        break;
+      }
+      const values = trainStep(model, optimizer, t, opts.data, rng);
+      step++;
+      for (const [name, v] of Object.entries(values)) {
+        if (!Number.isFinite(v)) {
+          throw new TrainingError(
+            `Loss ${name} became ${v} at step ${step}; the last good checkpoint (step ${lastGoodStep}) is kept in ${ckptPath}. Lower --lr or --lambda, or change --seed, and --resume`,
+          );
+        }
+      }
+      last = values;
+      const seconds = (performance.now() - start) / 1000;
+      const rate = (step - firstStep) / seconds;
+      await log.write(enc.encode(JSON.stringify({ step, time_s: +seconds.toFixed(3), ...values }) + "\n"));
+      const remaining = Math.min(
+        (totalSteps - step) / rate,
+        Math.max(0, (deadline - performance.now()) / 1000),
+      );
+      bar.update(progressLine(step, totalSteps, values, rate * pairsPerStep, remaining));
+      opts.onStep?.(step, values);
+      if (performance.now() - lastSave > (opts.checkpointMinutes ?? 5) * 60_000) {
+        await saveCheckpoint(ckptPath, model, optimizer, meta());
+        lastSave = performance.now();
+        lastGoodStep = step;
+      }
+    }
+  } finally {
+    log.close();
+  }
+  if (step !== lastGoodStep || firstStep === step) await saveCheckpoint(ckptPath, model, optimizer, meta());
+  const seconds = (performance.now() - start) / 1000;
+  const stepsPerSecond = (step - firstStep) / Math.max(seconds, 1e-9);
+  if (last) bar.update(progressLine(step, totalSteps, last, stepsPerSecond * pairsPerStep, 0), true);
+  bar.done();
+  if (!opts.quiet) console.error(`trained ${step - firstStep} steps in ${formatDuration(seconds)} (${stepsPerSecond.toFixed(3)} steps/s)`);
+  optimizer.dispose();
+  return { model, step, elapsedSeconds: elapsedBefore + seconds, stepsPerSecond, last, stoppedBy };
+}
+
+async function truncateLog(path: string, step: number): Promise<void> {
+  let text = "";
+  try {
+    text = await Deno.readTextFile(path);
+  } catch {
+    return;
+  }
+  const kept = text.split("\n").filter((line) => line && JSON.parse(line).step <= step);
+  await Deno.writeTextFile(path, kept.map((l) => l + "\n").join(""));
+}

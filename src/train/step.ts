@@ -1,0 +1,187 @@
+/**
+ * One training step on the reference's sampling: for every scale K, a batch of SSL
+ * pairs and a batch of SVDD' pairs (64 each by default), one Adam update on
+ * L = sum_K L_SSL(K) + lambda * (L_SVDD'(K) [+ L_SVDD(K)]).
+ *
+ * @module
+ */
+
+import * as tf from "@tensorflow/tfjs-core";
+import "./gradients.ts";
+import type { TrainConfig } from "../config.ts";
+import { classifyPositions } from "../model/classifier.ts";
+import { encodePatches } from "../model/encoder.ts";
+import { sslLoss } from "../losses/ssl.ts";
+import { svddLoss } from "../losses/svdd.ts";
+import { svddPrimeLoss } from "../losses/svdd_prime.ts";
+import { type ScaleTerms, totalLoss } from "../losses/total.ts";
+import { cropPatches, perturbPatches } from "../sampling/crop.ts";
+import { samplePairs } from "../sampling/pairs.ts";
+import type { Rng } from "../util/rng.ts";
+import { type PatchSvddModel, trainableVariables } from "./model.ts";
+
+/** Normalised training images. */
+export interface TrainImages {
+  /** N*S*S*3 HWC, (x - mean) / 255. */
+  images: Float32Array;
+  /** N. */
+  count: number;
+  /** S. */
+  size: number;
+}
+
+/** Loss values of one step, by name (`ssl64`, `svddPrime32`, ..., `total`). */
+export type LossValues = Record<string, number>;
+
+interface ScaleBatch {
+  k: number;
+  /** [n, K, K, 3] all patches of this scale, in the order ssl1, ssl2, svdd1, svdd2. */
+  patches: Float32Array;
+  count: number;
+  sslLabels: Int32Array | null;
+  svddPairs: number;
+}
+
+/**
+ * Draw one step's patches for every scale (JS only, no tensors).
+ *
+ * @param model the model (its levels decide the scales)
+ * @param config training configuration
+ * @param data normalised training images
+ * @param rng seeded generator, advanced
+ * @returns per-scale batches
+ */
+export function drawStepBatches(model: PatchSvddModel, config: TrainConfig, data: TrainImages, rng: Rng): ScaleBatch[] {
+  const b = config.batchSize;
+  const wantPairs = config.losses.svddPrime || config.losses.svdd;
+  return model.levels.map((level) => {
+    const k = level.patchSize;
+    const parts: Float32Array[] = [];
+    let sslLabels: Int32Array | null = null;
+    if (config.losses.ssl) {
+      const pairs = samplePairs("ssl", b, data.count, data.size, k, rng);
+      for (const corners of [pairs.first, pairs.second]) {
+        parts.push(perturbPatches(cropPatches(data.images, data.size, pairs.image, corners, k), k, config.sslNoiseStd, rng));
+      }
+      sslLabels = pairs.label;
+    }
+    if (wantPairs) {
+      const pairs = samplePairs("svdd-prime", b, data.count, data.size, k, rng);
+      parts.push(cropPatches(data.images, data.size, pairs.image, pairs.first, k));
+      parts.push(cropPatches(data.images, data.size, pairs.image, pairs.second, k));
+    }
+    const per = k * k * 3;
+    const patches = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
+    let off = 0;
+    for (const p of parts) patches.set(p, (off += p.length) - p.length);
+    return { k, patches, count: patches.length / per, sslLabels, svddPairs: wantPairs ? b : 0 };
+  });
+}
+
+/**
+ * The loss terms of one step's batches (inside a gradient tape).
+ *
+ * @param model the model
+ * @param config training configuration
+ * @param batches from {@linkcode drawStepBatches}
+ * @returns per-scale terms and their names
+ */
+export function stepTerms(model: PatchSvddModel, config: TrainConfig, batches: ScaleBatch[]): Map<string, tf.Scalar> {
+  const named = new Map<string, tf.Scalar>();
+  const b = config.batchSize;
+  batches.forEach((batch, i) => {
+    const level = model.levels[i];
+    const x = tf.tensor4d(batch.patches, [batch.count, batch.k, batch.k, 3]);
+    const h = encodePatches(level, x); // [count, D]
+    let off = 0;
+    const take = () => tf.slice(h, [(off += b) - b, 0], [b, -1]) as tf.Tensor2D;
+    if (batch.sslLabels) {
+      const logits = classifyPositions(model.classifiers.get(batch.k)!, take(), take());
+      named.set(`ssl${batch.k}`, sslLoss(logits, batch.sslLabels));
+    }
+    if (batch.svddPairs) {
+      const h1 = take(), h2 = take();
+      if (config.losses.svddPrime) named.set(`svddPrime${batch.k}`, svddPrimeLoss(h1, h2));
+      const center = model.centers?.get(batch.k);
+      if (config.losses.svdd && center) named.set(`svdd${batch.k}`, svddLoss(h1, center));
+    }
+  });
+  return named;
+}
+
+/**
+ * Combine named per-scale terms into the total loss.
+ *
+ * @param named terms by name
+ * @param config training configuration
+ * @returns total loss scalar
+ */
+export function combineTerms(named: Map<string, tf.Scalar>, config: TrainConfig): tf.Scalar {
+  const scales = new Map<string, ScaleTerms>();
+  for (const [name, value] of named) {
+    const [, term, k] = name.match(/^([a-zA-Z]+?)(\d+)$/)!;
+    const s = scales.get(k) ?? {};
+    s[term as keyof ScaleTerms] = value;
+    scales.set(k, s);
+  }
+  return totalLoss([...scales.values()], config.lambda, config.losses);
+}
+
+/**
+ * One optimisation step. Tensor count is unchanged after the call.
+ *
+ * @param model the model
+ * @param optimizer Adam (or any tfjs optimizer)
+ * @param config training configuration
+ * @param data normalised training images
+ * @param rng seeded generator, advanced
+ * @returns loss values, including `total`
+ */
+export function trainStep(
+  model: PatchSvddModel,
+  optimizer: tf.Optimizer,
+  config: TrainConfig,
+  data: TrainImages,
+  rng: Rng,
+): LossValues {
+  const batches = drawStepBatches(model, config, data, rng);
+  const kept: Map<string, tf.Scalar> = new Map();
+  const { value, grads } = tf.variableGrads(() => {
+    const named = stepTerms(model, config, batches);
+    for (const [name, t] of named) kept.set(name, tf.keep(t));
+    return combineTerms(named, config);
+  }, trainableVariables(model));
+  optimizer.applyGradients(grads);
+  const values: LossValues = {};
+  for (const [name, t] of kept) values[name] = t.dataSync()[0];
+  values.total = value.dataSync()[0];
+  tf.dispose([value, ...Object.values(grads), ...kept.values()]);
+  return values;
+}
+
+/**
+ * Set the L_SVDD centres: the mean embedding, per scale, of random training patches
+ * under the current (initial) encoder.
+ *
+ * @param model the model (its `centers` are replaced)
+ * @param data normalised training images
+ * @param rng seeded generator
+ * @param numPatches patches per scale to average
+ */
+export function setCenters(model: PatchSvddModel, data: TrainImages, rng: Rng, numPatches = 512): void {
+  for (const c of model.centers?.values() ?? []) c.dispose();
+  model.centers = new Map();
+  for (const level of model.levels) {
+    const k = level.patchSize;
+    const sum = tf.tidy(() => {
+      let acc: tf.Tensor = tf.zeros([level.embeddingDim]);
+      for (let done = 0; done < numPatches; done += 64) {
+        const pairs = samplePairs("svdd-prime", 64, data.count, data.size, k, rng);
+        const x = tf.tensor4d(cropPatches(data.images, data.size, pairs.image, pairs.first, k), [64, k, k, 3]);
+        acc = tf.add(acc, tf.sum(encodePatches(level, x), 0));
+      }
+      return tf.div(acc, Math.ceil(numPatches / 64) * 64) as tf.Tensor1D;
+    });
+    model.centers.set(k, sum);
+  }
+}
