@@ -1,0 +1,154 @@
+/**
+ * Shared command-line plumbing: argument parsing (the runtime's `node:util`
+ * `parseArgs`; jsr:@std/cli is unreachable from our machines), the error boundary
+ * that turns {@linkcode UserError}s into one line and an exit code, and run-folder helpers.
+ *
+ * @module
+ */
+
+import { parseArgs as nodeParseArgs } from "node:util";
+import { UserError } from "../errors.ts";
+
+/** Option spec for {@linkcode parseCli} (the `node:util` format). */
+export type OptionSpec = Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }>;
+
+/**
+ * Parse argv strictly: unknown flags and missing values become a UserError naming the flag.
+ *
+ * @param args the arguments (Deno.args)
+ * @param options the accepted options
+ * @param usage one-line usage shown with errors
+ * @returns values and positionals
+ */
+export function parseCli(
+  args: string[],
+  options: OptionSpec,
+  usage: string,
+): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+  try {
+    const { values, positionals } = nodeParseArgs({ args, options, strict: true, allowPositionals: true });
+    return { values: values as Record<string, string | boolean | undefined>, positionals };
+  } catch (e) {
+    throw new UserError(`${(e as Error).message.split("\n")[0]}. Usage: ${usage}`);
+  }
+}
+
+/**
+ * Parse a numeric flag.
+ *
+ * @param value the raw value (undefined = absent)
+ * @param flag flag name for messages
+ * @param check "int" (>= 0 integer), "posint", "number" (finite), "nonneg" (>= 0)
+ * @returns the number or undefined
+ */
+export function numberFlag(
+  value: string | boolean | undefined,
+  flag: string,
+  check: "int" | "posint" | "number" | "nonneg" = "number",
+): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  const ok = typeof value === "string" && value.trim() !== "" && Number.isFinite(n) &&
+    (check === "number" || n >= 0) && (check !== "int" && check !== "posint" || Number.isInteger(n)) &&
+    (check !== "posint" || n > 0);
+  if (!ok) {
+    const what = { int: "a non-negative integer", posint: "a positive integer", number: "a number", nonneg: "a number >= 0" }[
+      check
+    ];
+    throw new UserError(`Expected --${flag} to be ${what} but found '${value}'`);
+  }
+  return n;
+}
+
+/**
+ * Parse an enumerated flag.
+ *
+ * @param value raw value
+ * @param flag flag name
+ * @param allowed accepted values
+ * @returns the value or undefined
+ */
+export function choiceFlag<T extends string>(
+  value: string | boolean | undefined,
+  flag: string,
+  allowed: readonly T[],
+): T | undefined {
+  if (value === undefined) return undefined;
+  if (!allowed.includes(value as T)) {
+    throw new UserError(`Expected --${flag} to be one of ${allowed.join(", ")} but found '${value}'`);
+  }
+  return value as T;
+}
+
+/**
+ * Run a CLI entry point: UserErrors print one line (no stack) and exit with their code;
+ * anything else prints its stack and exits 1.
+ *
+ * @param main the command
+ */
+export async function runMain(main: () => Promise<void>): Promise<void> {
+  try {
+    await main();
+  } catch (e) {
+    if (e instanceof UserError) {
+      console.error(`error: ${e.message}`);
+      Deno.exit(e.exitCode);
+    }
+    console.error(e);
+    Deno.exit(1);
+  }
+}
+
+/**
+ * The dataset root: `--data`, else `$MVTEC_ROOT`.
+ *
+ * @param flag value of --data
+ * @returns the root
+ */
+export function dataRoot(flag: string | boolean | undefined): string {
+  const root = typeof flag === "string" ? flag : Deno.env.get("MVTEC_ROOT");
+  if (!root) throw new UserError("No dataset root: pass --data ROOT or set MVTEC_ROOT (a folder in the MVTec AD layout)");
+  return root;
+}
+
+/** @returns the current git commit of the kit, or "unknown" */
+export async function gitCommit(): Promise<string> {
+  try {
+    const out = await new Deno.Command("git", {
+      args: ["rev-parse", "--short", "HEAD"],
+      cwd: new URL("../..", import.meta.url).pathname,
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    return out.success ? new TextDecoder().decode(out.stdout).trim() : "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
+/**
+ * Whether a path exists.
+ *
+ * @param path file or folder
+ * @returns true when it exists
+ */
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Write JSON atomically (temporary file + rename), pretty-printed.
+ *
+ * @param path destination
+ * @param value JSON-serialisable value
+ */
+export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  const tmp = `${path}.tmp-${Deno.pid}`;
+  await Deno.writeTextFile(tmp, JSON.stringify(value, null, 2) + "\n");
+  await Deno.rename(tmp, path);
+}

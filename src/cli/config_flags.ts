@@ -1,0 +1,85 @@
+/**
+ * Command-line flags that set the run configuration: one flag per ablation axis.
+ *
+ * @module
+ */
+
+import { DEFAULT_CONFIG, type LossSwitches, type RunConfig, validateConfig } from "../config.ts";
+import { UserError } from "../errors.ts";
+import { choiceFlag, numberFlag, type OptionSpec } from "./common.ts";
+
+/** Flags accepted by `train` (and forwarded by `demo`). */
+export const CONFIG_OPTIONS: OptionSpec = {
+  "encoder": { type: "string" },
+  "patch-size": { type: "string" },
+  "dim": { type: "string" },
+  "lambda": { type: "string" },
+  "losses": { type: "string" },
+  "lr": { type: "string" },
+  "batch-size": { type: "string" },
+  "classifier-head": { type: "string" },
+  "sampling": { type: "string" },
+  "seed": { type: "string" },
+  "image-size": { type: "string" },
+  "stride-k64": { type: "string" },
+  "stride-k32": { type: "string" },
+  "nn": { type: "string" },
+};
+
+/** Help text for {@linkcode CONFIG_OPTIONS}. */
+export const CONFIG_HELP = `Model and loss (defaults = the reference):
+  --encoder hier|flat        hierarchical f_big (default) or the flat K=64 baseline
+  --patch-size K             32 * 2^n (default 64)
+  --dim D                    embedding dimension (default 64)
+  --lambda L                 weight of the SVDD terms (default 1e-3)
+  --losses LIST              comma list of ssl, svdd-prime, svdd (default svdd-prime,ssl)
+  --lr LR                    Adam learning rate (default 1e-4)
+  --batch-size B             pairs per pair set per step (default 64)
+  --classifier-head fixed|trainable   reference's fixed-norm last layer (default) or trainable
+  --sampling reference|dense pair sampling (default reference)
+  --seed S                   initialisation and sampling seed (default 0)
+  --image-size S             resize side (default 256)
+Inspection: --stride-k64 N (16), --stride-k32 N (4), --nn hnsw|exact (hnsw)`;
+
+/**
+ * Parse a `--losses` list.
+ *
+ * @param text e.g. "svdd-prime,ssl"
+ * @returns the switches
+ */
+export function parseLosses(text: string): LossSwitches {
+  const names = text.split(/[,+]/).map((s) => s.trim()).filter(Boolean);
+  const known = ["ssl", "svdd-prime", "svdd"];
+  for (const n of names) {
+    if (!known.includes(n)) throw new UserError(`Expected --losses to list ${known.join(", ")} but found '${n}'`);
+  }
+  return { ssl: names.includes("ssl"), svddPrime: names.includes("svdd-prime"), svdd: names.includes("svdd") };
+}
+
+/**
+ * Build and validate a run configuration from parsed flags.
+ *
+ * @param v parsed flag values
+ * @param base configuration to start from
+ * @returns the configuration
+ */
+export function configFromFlags(v: Record<string, string | boolean | undefined>, base = DEFAULT_CONFIG): RunConfig {
+  const c = structuredClone(base);
+  const t = c.train;
+  t.encoder = choiceFlag(v["encoder"], "encoder", ["hier", "flat"] as const) ?? t.encoder;
+  t.patchSize = numberFlag(v["patch-size"], "patch-size", "posint") ?? t.patchSize;
+  t.embeddingDim = numberFlag(v["dim"], "dim", "posint") ?? t.embeddingDim;
+  t.lambda = numberFlag(v["lambda"], "lambda", "number") ?? t.lambda;
+  if (typeof v["losses"] === "string") t.losses = parseLosses(v["losses"]);
+  t.learningRate = numberFlag(v["lr"], "lr", "number") ?? t.learningRate;
+  t.batchSize = numberFlag(v["batch-size"], "batch-size", "posint") ?? t.batchSize;
+  t.classifierHead = choiceFlag(v["classifier-head"], "classifier-head", ["fixed", "trainable"] as const) ??
+    t.classifierHead;
+  t.sampling = choiceFlag(v["sampling"], "sampling", ["reference", "dense"] as const) ?? t.sampling;
+  t.seed = numberFlag(v["seed"], "seed", "int") ?? t.seed;
+  c.imageSize = numberFlag(v["image-size"], "image-size", "posint") ?? c.imageSize;
+  c.inspect.strideK64 = numberFlag(v["stride-k64"], "stride-k64", "number") ?? c.inspect.strideK64;
+  c.inspect.strideK32 = numberFlag(v["stride-k32"], "stride-k32", "number") ?? c.inspect.strideK32;
+  c.inspect.nn = choiceFlag(v["nn"], "nn", ["hnsw", "exact"] as const) ?? c.inspect.nn;
+  return validateConfig(c);
+}

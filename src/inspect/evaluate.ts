@@ -1,0 +1,131 @@
+/**
+ * Inspection of a whole category (REFERENCE.md section 6): memory banks of training
+ * patch embeddings per level, nearest-neighbour distances of every test patch, patch
+ * scores spread to pixels (mean over covering patches), fusion across levels, image
+ * score = max of the map. Every phase is timed.
+ *
+ * @module
+ */
+
+import type { InspectConfig } from "../config.ts";
+import { type Dataset, normalize } from "../data/dataset.ts";
+import type { Encoder } from "../model/encoder.ts";
+import { embedImageSet, type LevelEmbeddings } from "./embed.ts";
+import { fuse, imageScore, patchScoresToMap } from "./maps.ts";
+import { buildHnswIndex, type ExactKernel, nearestDistances, searchHnsw } from "./nearest.ts";
+
+/** Options of {@linkcode inspectDataset}. */
+export interface InspectOptions {
+  /** Strides and nearest-neighbour settings. */
+  inspect: InspectConfig;
+  /** Exact kernel tried first for `nn: "exact"` (e.g. the native one). */
+  exactKernel?: ExactKernel;
+  /** Images per dense forward pass. Default 4. */
+  batchSize?: number;
+  /** Progress messages (one line each). */
+  onPhase?: (message: string) => void;
+}
+
+/** Anomaly maps and scores of every test image. */
+export interface Inspection {
+  /** Map names: `k64`, `k32` (one per level), then `sum` and `mult` when there are several levels. */
+  keys: string[];
+  /** The key of the paper's method: `mult` with several levels, else the single level's. */
+  mainKey: string;
+  /** Per key, one S*S map per test image (test order). */
+  maps: Record<string, Float32Array[]>;
+  /** Per key, the image scores (max of each map). */
+  scores: Record<string, Float32Array>;
+  /** Seconds per phase. */
+  timing: Record<string, number>;
+}
+
+/**
+ * Pixel stride of the memory bank for a level: K=64 -> strideK64, K=32 -> strideK32,
+ * larger K -> K/4.
+ *
+ * @param patchSize K
+ * @param cfg inspection config
+ * @returns stride in pixels
+ */
+export function bankStride(patchSize: number, cfg: InspectConfig): number {
+  if (patchSize === 64) return cfg.strideK64;
+  if (patchSize === 32) return cfg.strideK32;
+  return patchSize / 4;
+}
+
+/**
+ * Run the inspection of a loaded dataset.
+ *
+ * @param encoder the trained (or random) top-level encoder
+ * @param dataset train and test images
+ * @param opts strides, NN method, progress
+ * @returns maps, scores and timings
+ */
+export async function inspectDataset(encoder: Encoder, dataset: Dataset, opts: InspectOptions): Promise<Inspection> {
+  const cfg = opts.inspect;
+  const timing: Record<string, number> = {};
+  const say = opts.onPhase ?? (() => {});
+  const timed = async <T>(phase: string, f: () => T | Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    const out = await f();
+    timing[phase] = (timing[phase] ?? 0) + (performance.now() - t0) / 1000;
+    return out;
+  };
+  const size = dataset.train.size;
+  const strideFor = (k: number) => bankStride(k, cfg);
+  const [train, test] = await timed("normalize", () => [
+    normalize(dataset.train.images, dataset.meanImage),
+    normalize(dataset.test.images, dataset.meanImage),
+  ]);
+  const numTrain = dataset.train.samples.length, numTest = dataset.test.samples.length;
+  say(`embedding ${numTrain} training images (memory bank)`);
+  const bank = await timed("embed_bank", () => embedImageSet(encoder, train, numTrain, size, strideFor, opts.batchSize));
+  say(`embedding ${numTest} test images`);
+  const queries = await timed("embed_test", () => embedImageSet(encoder, test, numTest, size, strideFor, opts.batchSize));
+
+  const maps: Record<string, Float32Array[]> = {};
+  const levelKeys: string[] = [];
+  for (const [k, b] of bank) {
+    const q = queries.get(k)!;
+    const key = `k${k}`;
+    levelKeys.push(key);
+    say(`K=${k}: nearest neighbours of ${q.data.length / q.dim} test patches among ${b.data.length / b.dim} (${cfg.nn})`);
+    const distances = await levelDistances(b, q, cfg, opts.exactKernel, timed);
+    maps[key] = await timed("maps", () => {
+      const perImage = q.grid * q.grid;
+      return Array.from({ length: numTest }, (_, i) =>
+        patchScoresToMap(distances.subarray(i * perImage, (i + 1) * perImage), q.grid, q.grid, k, q.stride, size));
+    });
+  }
+  const keys = [...levelKeys];
+  if (levelKeys.length > 1) {
+    await timed("maps", () => {
+      for (const mode of ["sum", "mult"] as const) {
+        maps[mode] = Array.from(
+          { length: numTest },
+          (_, i) => levelKeys.slice(1).reduce((acc, key) => fuse(acc, maps[key][i], mode), maps[levelKeys[0]][i]),
+        );
+        keys.push(mode);
+      }
+    });
+  }
+  const scores: Record<string, Float32Array> = {};
+  for (const key of keys) scores[key] = Float32Array.from(maps[key], (m) => imageScore(m));
+  return { keys, mainKey: levelKeys.length > 1 ? "mult" : levelKeys[0], maps, scores, timing };
+}
+
+async function levelDistances(
+  bank: LevelEmbeddings,
+  queries: LevelEmbeddings,
+  cfg: InspectConfig,
+  exactKernel: ExactKernel | undefined,
+  timed: <T>(phase: string, f: () => T | Promise<T>) => Promise<T>,
+): Promise<Float32Array> {
+  if (cfg.nn === "exact") {
+    return await timed("search", () => nearestDistances(bank.data, queries.data, bank.dim, { method: "exact", exactKernel }));
+  }
+  const index = await timed("index_build", () =>
+    buildHnswIndex(bank.data, bank.dim, { M: cfg.hnswM, efConstruction: cfg.hnswEfConstruction }));
+  return await timed("search", () => searchHnsw(index, queries.data, queries.dim, cfg.hnswEfSearch).distances);
+}

@@ -1,0 +1,144 @@
+/**
+ * A training job: load a category, train (or resume) a run into a folder, and write the
+ * run's config and summary. Used by `deno task train`, `demo` and `ablate`.
+ *
+ * @module
+ */
+
+import * as tf from "@tensorflow/tfjs-core";
+import { type RunConfig, validateConfig } from "../config.ts";
+import { type BackendName, selectBackend } from "../backend/mod.ts";
+import { loadDataset, normalize } from "../data/dataset.ts";
+import { UserError } from "../errors.ts";
+import { CHECKPOINT_FILE } from "../train/checkpoint.ts";
+import { LOSS_LOG_FILE, trainRun } from "../train/loop.ts";
+import { disposeModel } from "../train/model.ts";
+import { exists, gitCommit, writeJsonAtomic } from "../cli/common.ts";
+
+/** What to train and where. */
+export interface TrainJob {
+  /** Dataset root (MVTec layout). */
+  data: string;
+  /** Category folder name. */
+  category: string;
+  /** Run folder. */
+  out: string;
+  /** Run configuration. */
+  config: RunConfig;
+  /** Step budget (0 saves the randomly initialised model). */
+  steps?: number;
+  /** Budget in reference epochs. */
+  epochs?: number;
+  /** Wall-clock budget in minutes. */
+  maxMinutes?: number;
+  /** Continue the run in `out`. */
+  resume?: boolean;
+  /** Overwrite a run in `out`. */
+  force?: boolean;
+  /** Compute backend. Default "auto". */
+  backend?: BackendName;
+  /** Skip unreadable images. */
+  skipBad?: boolean;
+  /** Accept mixed grayscale/colour categories. */
+  allowMixedChannels?: boolean;
+  /** Minutes between checkpoints. */
+  checkpointMinutes?: number;
+  /** No progress output. */
+  quiet?: boolean;
+}
+
+/** `RUN/train_summary.json`. */
+export interface TrainSummary {
+  /** Steps done in total. */
+  steps: number;
+  /** Training seconds in total. */
+  train_seconds: number;
+  /** Steps per second of the last invocation. */
+  steps_per_second: number;
+  /** Pairs per second (all pair sets) of the last invocation. */
+  pairs_per_second: number;
+  /** Loss values of the last step. */
+  last_losses: Record<string, number> | null;
+  /** Why training stopped. */
+  stopped_by: string;
+  /** tfjs backend and its note. */
+  backend: string;
+  /** Seconds spent loading and normalising data. */
+  data_seconds: number;
+  /** Git commit of the kit. */
+  commit: string;
+}
+
+/** Files a run folder holds. */
+export const RUN_FILES = {
+  config: "config.json",
+  summary: "train_summary.json",
+  metrics: "metrics.json",
+} as const;
+
+/**
+ * Train a run.
+ *
+ * @param job what to train and where
+ * @returns the summary written to `RUN/train_summary.json`
+ */
+export async function runTrainJob(job: TrainJob): Promise<TrainSummary> {
+  validateConfig(job.config);
+  const occupied = (await exists(`${job.out}/${CHECKPOINT_FILE}`)) || (await exists(`${job.out}/${RUN_FILES.config}`));
+  if (job.resume && !(await exists(`${job.out}/${CHECKPOINT_FILE}`))) {
+    throw new UserError(`Cannot resume: ${job.out}/${CHECKPOINT_FILE} does not exist; drop --resume to start a new run`);
+  }
+  if (occupied && !job.resume && !job.force) {
+    throw new UserError(`${job.out} already holds a run; pass --resume to continue it or --force to overwrite it`);
+  }
+  if (occupied && job.force && !job.resume) {
+    for (const f of [CHECKPOINT_FILE, LOSS_LOG_FILE, RUN_FILES.config, RUN_FILES.summary, RUN_FILES.metrics]) {
+      await Deno.remove(`${job.out}/${f}`).catch(() => {});
+    }
+  }
+  const backend = await selectBackend(job.backend ?? "auto");
+  if (!job.quiet) console.error(`backend: ${backend.note}`);
+  const t0 = performance.now();
+  const dataset = await loadDataset(job.data, job.category, {
+    size: job.config.imageSize,
+    skipBad: job.skipBad,
+    allowMixedChannels: job.allowMixedChannels,
+    onWarning: (m) => console.error(`warning: ${m}`),
+  });
+  const images = normalize(dataset.train.images, dataset.meanImage);
+  const dataSeconds = (performance.now() - t0) / 1000;
+  const commit = await gitCommit();
+  await Deno.mkdir(job.out, { recursive: true });
+  const extra = { data: job.data, category: job.category, backend: backend.name, commit };
+  if (!job.resume) await writeJsonAtomic(`${job.out}/${RUN_FILES.config}`, { ...extra, config: job.config });
+  const result = await trainRun({
+    config: job.config,
+    data: { images, count: dataset.train.samples.length, size: dataset.train.size },
+    runDir: job.out,
+    steps: job.steps,
+    epochs: job.epochs,
+    maxMinutes: job.maxMinutes,
+    resume: job.resume,
+    checkpointMinutes: job.checkpointMinutes,
+    extra,
+    quiet: job.quiet,
+  });
+  const levels = result.model.levels.length;
+  const t = job.config.train;
+  const setsPerLevel = Number(t.losses.ssl) + Number(t.losses.svddPrime || t.losses.svdd);
+  const summary: TrainSummary = {
+    steps: result.step,
+    train_seconds: result.elapsedSeconds,
+    steps_per_second: result.stepsPerSecond,
+    pairs_per_second: result.stepsPerSecond * t.batchSize * levels * setsPerLevel,
+    last_losses: result.last,
+    stopped_by: result.stoppedBy,
+    backend: backend.name,
+    data_seconds: dataSeconds,
+    commit,
+  };
+  await writeJsonAtomic(`${job.out}/${RUN_FILES.summary}`, summary);
+  disposeModel(result.model);
+  tf.disposeVariables();
+  return summary;
+}
