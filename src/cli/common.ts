@@ -6,6 +6,7 @@
  * @module
  */
 
+import * as tf from "@tensorflow/tfjs-core";
 import { parseArgs as nodeParseArgs } from "node:util";
 import { UserError } from "../errors.ts";
 
@@ -87,6 +88,7 @@ export function choiceFlag<T extends string>(
  * @param main the command
  */
 export async function runMain(main: () => Promise<void>): Promise<void> {
+  tf.env().set("PROD", true); // production mode: no debug checks, no "install tfjs-node" banner
   try {
     await main();
   } catch (e) {

@@ -80,9 +80,18 @@ export async function inspectDataset(encoder: Encoder, dataset: Dataset, opts: I
   ]);
   const numTrain = dataset.train.samples.length, numTest = dataset.test.samples.length;
   say(`embedding ${numTrain} training images (memory bank)`);
-  const bank = await timed("embed_bank", () => embedImageSet(encoder, train, numTrain, size, strideFor, opts.batchSize));
+  const progress = (what: string) => (done: number, total: number) => {
+    if (done === total || done % 32 < (opts.batchSize ?? 4)) say(`  ${what}: ${done}/${total} images`);
+  };
+  const bank = await timed(
+    "embed_bank",
+    () => embedImageSet(encoder, train, numTrain, size, strideFor, opts.batchSize, progress("bank")),
+  );
   say(`embedding ${numTest} test images`);
-  const queries = await timed("embed_test", () => embedImageSet(encoder, test, numTest, size, strideFor, opts.batchSize));
+  const queries = await timed(
+    "embed_test",
+    () => embedImageSet(encoder, test, numTest, size, strideFor, opts.batchSize, progress("test")),
+  );
 
   const maps: Record<string, Float32Array[]> = {};
   const levelKeys: string[] = [];

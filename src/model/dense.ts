@@ -2,11 +2,12 @@
  * Dense (fully convolutional) embedding: every patch of a whole image in one pass.
  *
  * `f_small` has no padding and network stride 2, so running it on a whole image yields
- * exactly the embedding of every 32x32 patch whose corner lies on the stride-2 grid. A
- * hierarchical level's 2x2 head then reads its four quadrant codes from that map at
- * offsets of K/2 pixels (K/4 map cells): a 2x2 conv with dilation K/4. For a coarse
- * output stride we evaluate the head only where it is needed, by gathering the four
- * quadrant maps with strided slices (REFERENCE.md section 2, last point).
+ * exactly the embedding of every 32x32 patch whose corner lies on the stride-2 grid;
+ * running its last (stride-1) layer with stride s/2 yields exactly the stride-s grid,
+ * for less work. A hierarchical level's 2x2 head reads its four quadrant codes at
+ * offsets of K/2 pixels from the level below, so it is evaluated only where needed: the
+ * four quadrant maps are gathered from the inner level's grid and multiplied by the
+ * head's weights as one 1x1 conv (REFERENCE.md section 2, last point).
  *
  * @module
  */
@@ -36,92 +37,120 @@ export function gridSize(imageSize: number, patchSize: number, stride: number): 
   return Math.floor((imageSize - patchSize) / stride) + 1;
 }
 
-function stack(encoder: Encoder, x: tf.Tensor4D): tf.Tensor4D {
-  let h = x;
-  for (const layer of encoder.layers) h = applyConv(encoder, layer, h);
-  return h;
-}
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
+/** Grids already computed for the current images, keyed by level and stride. */
+export type GridCache = Map<string, tf.Tensor4D>;
 
 /**
- * The dense map of one level: the embedding of every patch at the network stride.
+ * Gather, for every output position, the four quadrant codes of a hierarchical level
+ * from the inner level's grid (pure; exported for tests).
  *
- * @param encoder the level to evaluate
- * @param images [N, S, S, 3] normalised images
- * @param cache maps already computed for inner levels (filled as a side effect)
- * @returns [N, G, G, D] with G = gridSize(S, K, denseStride)
+ * @param inner inner grid values [N, m, m, D]
+ * @param shape [N, m, m, D]
+ * @param offset quadrant offset in inner-grid cells (K/2 / inner stride)
+ * @param step output step in inner-grid cells (stride / inner stride)
+ * @param n output grid side
+ * @returns [N, n, n, 4D]: codes of quadrants (0,0), (0,1), (1,0), (1,1), the 2x2 kernel's (kh, kw) order
  */
-export function denseMap(encoder: Encoder, images: tf.Tensor4D, cache = new Map<Encoder, tf.Tensor4D>()): tf.Tensor4D {
-  const hit = cache.get(encoder);
-  if (hit) return hit;
-  let out: tf.Tensor4D;
-  if (encoder.kind !== "hier") {
-    out = stack(encoder, images);
-  } else {
-    const inner = denseMap(encoder.inner!, images, cache);
-    const dilation = encoder.patchSize / 2 / denseStride(encoder.inner!);
-    const [head, proj] = encoder.layers;
-    out = applyConv(encoder, proj, applyConv(encoder, head, inner, dilation));
+export function gatherQuadrants(
+  inner: Float32Array,
+  shape: [number, number, number, number],
+  offset: number,
+  step: number,
+  n: number,
+): Float32Array {
+  const [numImages, m, , d] = shape;
+  const out = new Float32Array(numImages * n * n * 4 * d);
+  let o = 0;
+  for (let i = 0; i < numImages; i++) {
+    for (let y = 0; y < n; y++) {
+      for (let x = 0; x < n; x++) {
+        for (const [a, b] of [[0, 0], [0, offset], [offset, 0], [offset, offset]]) {
+          const src = ((i * m + y * step + a) * m + x * step + b) * d;
+          out.set(inner.subarray(src, src + d), o);
+          o += d;
+        }
+      }
+    }
   }
-  cache.set(encoder, out);
   return out;
 }
 
 /**
  * Embeddings of the patches of one level on a regular grid with the given pixel stride.
+ * Forward only (no gradients); tensors are cached in `cache` and owned by the caller.
  *
  * @param encoder the level
  * @param images [N, S, S, 3]
  * @param stride pixel stride, a multiple of {@linkcode denseStride}
- * @param cache dense maps of inner levels, shared between calls on the same images
+ * @param cache grids of this and inner levels, shared between calls on the same images
  * @returns [N, n, n, D] with n = gridSize(S, K, stride)
  */
-export function embedGrid(
-  encoder: Encoder,
-  images: tf.Tensor4D,
-  stride: number,
-  cache = new Map<Encoder, tf.Tensor4D>(),
-): tf.Tensor4D {
+export function embedGrid(encoder: Encoder, images: tf.Tensor4D, stride: number, cache: GridCache = new Map()): tf.Tensor4D {
+  const key = `${encoder.prefix}@${stride}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
   const [numImages, size] = images.shape;
-  const n = gridSize(size, encoder.patchSize, stride);
-  const d = encoder.embeddingDim;
-  if (encoder.kind !== "hier" || cache.has(encoder)) {
-    const net = denseStride(encoder);
-    if (stride % net !== 0) throw new RangeError(`Expected a stride that is a multiple of ${net} but found ${stride}`);
-    const s = stride / net;
-    const map = denseMap(encoder, images, cache);
-    return tf.stridedSlice(map, [0, 0, 0, 0], [numImages, (n - 1) * s + 1, (n - 1) * s + 1, d], [
-      1,
-      s,
-      s,
-      1,
-    ]) as tf.Tensor4D;
-  }
-  // Hierarchical level: evaluate the 2x2 head only at the requested positions.
-  const inner = denseMap(encoder.inner!, images, cache);
-  const net = denseStride(encoder.inner!);
+  const net = denseStride(encoder.kind === "hier" ? encoder.inner! : encoder);
   if (stride % net !== 0) throw new RangeError(`Expected a stride that is a multiple of ${net} but found ${stride}`);
-  const s = stride / net;
-  const q = encoder.patchSize / 2 / net; // quadrant offset in map cells
-  // [N, n, n, D] codes of the quadrants (0,0), (0,1), (1,0), (1,1): the 2x2 kernel's (kh, kw) order.
-  const quads = [
-    [0, 0],
-    [0, q],
-    [q, 0],
-    [q, q],
-  ].map(([a, b]) =>
-    tf.stridedSlice(inner, [0, a, b, 0], [numImages, a + (n - 1) * s + 1, b + (n - 1) * s + 1, d], [1, s, s, 1])
-  );
-  const gathered = tf.concat(quads, 3) as tf.Tensor4D; // [N, n, n, 4D]
-  const [head, proj] = encoder.layers;
-  const w = encoder.params.get(`${head.name}.weight`)!;
-  const b = encoder.params.get(`${head.name}.bias`)!;
-  const w1x1 = tf.reshape(w, [1, 1, 4 * d, head.outChannels]) as tf.Tensor4D; // rows ordered (kh, kw, in)
-  const h = tf.leakyRelu(tf.add(tf.conv2d(gathered, w1x1, 1, "valid"), b), LEAKY_SLOPE) as tf.Tensor4D;
-  return applyConv(encoder, proj, h);
+  const n = gridSize(size, encoder.patchSize, stride);
+  let out: tf.Tensor4D;
+  if (encoder.kind !== "hier") {
+    // All layers at their own stride, the last (stride 1) at stride/net: exactly the requested grid.
+    out = tf.tidy(() => {
+      let h = images;
+      encoder.layers.forEach((layer, i) => {
+        const last = i === encoder.layers.length - 1;
+        h = applyConv(encoder, last ? { ...layer, stride: stride / net } : layer, h, 1, true);
+      });
+      return h;
+    });
+  } else {
+    const half = encoder.patchSize / 2;
+    // Reuse an inner grid whose stride divides both the stride and the quadrant offset, else make one.
+    const innerPrefix = `${encoder.inner!.prefix}@`;
+    const reusable = [...cache.keys()]
+      .filter((k) => k.startsWith(innerPrefix) && !k.slice(innerPrefix.length).includes("@"))
+      .map((k) => Number(k.slice(innerPrefix.length)))
+      .filter((s) => stride % s === 0 && half % s === 0)
+      .sort((a, b) => b - a);
+    const innerStride = reusable[0] ?? gcd(stride, half);
+    const inner = embedGrid(encoder.inner!, images, innerStride, cache);
+    const d = encoder.embeddingDim;
+    const gathered = gatherQuadrants(
+      inner.dataSync() as Float32Array,
+      inner.shape,
+      half / innerStride,
+      stride / innerStride,
+      n,
+    );
+    const [head, proj] = encoder.layers;
+    out = tf.tidy(() => {
+      const x = tf.tensor4d(gathered, [numImages, n, n, 4 * d]);
+      const w = encoder.params.get(`${head.name}.weight`)!;
+      const b = encoder.params.get(`${head.name}.bias`)!;
+      const w1x1 = tf.reshape(w, [1, 1, 4 * d, head.outChannels]) as tf.Tensor4D; // rows ordered (kh, kw, in)
+      const h = tf.fused.conv2d({
+        x,
+        filter: w1x1,
+        strides: 1,
+        pad: "valid",
+        bias: b,
+        activation: "leakyrelu",
+        leakyreluAlpha: LEAKY_SLOPE,
+      });
+      return applyConv(encoder, proj, h, 1, true);
+    });
+  }
+  cache.set(key, out);
+  return out;
 }
 
 /**
- * Embeddings of every level of an encoder at per-level strides, sharing the inner dense maps.
+ * Embeddings of every level of an encoder at per-level strides, sharing inner grids.
+ * Forward only. The returned tensors are the caller's to dispose (intermediate grids
+ * are disposed here).
  *
  * @param encoder the top-level encoder
  * @param images [N, S, S, 3] normalised images
@@ -146,11 +175,13 @@ export function embedLevels(
   images: tf.Tensor4D,
   strideFor: (patchSize: number) => number,
 ): Map<number, tf.Tensor4D> {
-  const cache = new Map<Encoder, tf.Tensor4D>();
+  const cache: GridCache = new Map();
   const out = new Map<number, tf.Tensor4D>();
-  // Innermost first, so outer levels reuse the inner dense maps.
+  // Innermost first, so outer levels reuse the inner grids.
   for (const level of encoderLevels(encoder).reverse()) {
     out.set(level.patchSize, embedGrid(level, images, strideFor(level.patchSize), cache));
   }
+  const kept = new Set(out.values());
+  for (const t of cache.values()) if (!kept.has(t)) t.dispose();
   return out;
 }

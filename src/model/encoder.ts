@@ -211,16 +211,38 @@ function param(encoder: Encoder, name: string): tf.Variable {
 /**
  * Apply one conv layer (+ bias + activation) to an NHWC tensor.
  *
+ * The bias is always fused into the conv kernel. tfjs can differentiate a fused
+ * activation only for relu/linear, so LeakyReLU is fused only when `inference` is set
+ * (no gradient needed) and applied as a separate op otherwise.
+ *
  * @param encoder the encoder owning the parameters
  * @param layer which layer
  * @param x input [N, H, W, C]
  * @param dilation dilation (with stride 1) for dense evaluation of strided layouts
+ * @param inference fuse the LeakyReLU too (forward-only use)
  * @returns the activated output
  */
-export function applyConv(encoder: Encoder, layer: ConvLayer, x: tf.Tensor4D, dilation = 1): tf.Tensor4D {
-  const w = param(encoder, `${layer.name}.weight`) as unknown as tf.Tensor4D;
-  const b = param(encoder, `${layer.name}.bias`);
-  const y = tf.add(tf.conv2d(x, w, layer.stride, "valid", "NHWC", dilation), b) as tf.Tensor4D;
+export function applyConv(
+  encoder: Encoder,
+  layer: ConvLayer,
+  x: tf.Tensor4D,
+  dilation = 1,
+  inference = false,
+): tf.Tensor4D {
+  const filter = param(encoder, `${layer.name}.weight`) as unknown as tf.Tensor4D;
+  const bias = param(encoder, `${layer.name}.bias`);
+  const fuseLeaky = inference && layer.activation === "leaky";
+  const y = tf.fused.conv2d({
+    x,
+    filter,
+    strides: layer.stride,
+    pad: "valid",
+    dilations: dilation,
+    bias,
+    activation: fuseLeaky ? "leakyrelu" : "linear",
+    leakyreluAlpha: LEAKY_SLOPE,
+  });
+  if (fuseLeaky) return y;
   return layer.activation === "tanh" ? tf.tanh(y) : tf.leakyRelu(y, LEAKY_SLOPE);
 }
 

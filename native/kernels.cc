@@ -1,0 +1,1219 @@
+// Patch SVDD native CPU kernels: NHWC float32 convolutions (forward, backprop input, backprop
+// filter), batched matmul, and an exact nearest-neighbour search.
+//
+// Built by native/build.mjs (g++ -O3 -march=native -pthread -shared -fPIC) into
+// native/build/libpatchsvdd.so and loaded from Deno with FFI (src/backend/native.ts).
+// Every entry point is a plain C function (extern "C" at the bottom of this file).
+//
+// One GEMM engine serves every convolution. A kernel describes its two operands as packing
+// functions ("gathers" that read straight from the NHWC tensors, so no im2col buffer is ever
+// materialised) and its output rows as a row -> pointer map; the engine blocks for the caches,
+// packs, and runs a register-blocked micro-kernel (14 x 32 or 8 x 48 floats of C in AVX-512
+// registers). With k = tap * Cin + ci (tap = i * kw + j):
+//   forward          Y[m, co]        = sum_k  im2col(x)[m, k]  * W[k, co]
+//   backprop input   dX[m', ci]      = sum_k' col(dy)[m', k']  * W^T[k', ci]   one GEMM per stride phase
+//                    (or, for small images, dX[pixel(m, tap)] += dy[m, co] * W[tap]^T[co, ci] per tap)
+//   backprop filter  dW^T[co, k]     = sum_m  dy^T[co, m]      * im2col(x)[m, k]   reduction split by thread
+// Padding, stride and dilation are arbitrary; taps that fall outside the image read zeros.
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <condition_variable>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <mutex>
+#include <thread>
+#include <vector>
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Vector type and register-blocking shapes for the instruction set we are compiled for.
+// ---------------------------------------------------------------------------------------------
+
+#if defined(__AVX512F__)
+constexpr int VL = 16;  // floats per vector register
+constexpr const char* kIsa = "avx512";
+#elif defined(__AVX__)
+constexpr int VL = 8;
+#if defined(__AVX2__)
+constexpr const char* kIsa = "avx2";
+#else
+constexpr const char* kIsa = "avx";
+#endif
+#else
+constexpr int VL = 4;
+constexpr const char* kIsa = "generic";
+#endif
+
+typedef float vf __attribute__((vector_size(VL * 4)));              // aligned vector
+typedef float vfu __attribute__((vector_size(VL * 4), aligned(4)));  // unaligned vector
+
+inline vf load(const float* p) { return *reinterpret_cast<const vfu*>(p); }
+inline void store(float* p, vf v) { *reinterpret_cast<vfu*>(p) = v; }
+
+// ---------------------------------------------------------------------------------------------
+// Thread pool. The calling thread works too, and a call returns as soon as every task is done:
+// it never waits for a worker that has not woken up yet (on a busy machine a barrier would wait a
+// whole scheduler time slice for it). Tasks are claimed one by one under a mutex (they are coarse).
+// A second caller arriving while the pool is busy (e.g. a nonblocking FFI call) runs serially.
+// ---------------------------------------------------------------------------------------------
+
+class Pool {
+ public:
+  static Pool& instance() {
+    static Pool* pool = new Pool();  // never destroyed: workers live as long as the process
+    return *pool;
+  }
+
+  // Threads used by a run, the caller included.
+  int threads() const { return limit_.load() + 1; }
+
+  void set_threads(int n) {
+    if (n <= 0) n = default_threads();
+    std::lock_guard<std::mutex> lk(mu_);
+    while (static_cast<int>(started_) < n - 1) {
+      std::thread([this, id = started_] { worker(id); }).detach();
+      ++started_;
+    }
+    limit_ = n - 1;
+  }
+
+  template <class Fn>
+  void run(int64_t ntasks, const Fn& fn) {
+    if (ntasks <= 0) return;
+    std::unique_lock<std::mutex> busy(busy_, std::try_to_lock);
+    if (!busy.owns_lock() || limit_.load() == 0 || ntasks == 1) {
+      for (int64_t t = 0; t < ntasks; ++t) fn(t);
+      return;
+    }
+    Job job{ntasks, &fn, [](const void* f, int64_t t) { (*static_cast<const Fn*>(f))(t); }};
+    uint64_t g;
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      job_ = &job;
+      next_ = 0;
+      done_ = 0;
+      g = ++gen_;
+    }
+    wake_.notify_all();
+    work(g);
+    std::unique_lock<std::mutex> lk(mu_);
+    finished_.wait(lk, [&] { return done_ == ntasks; });  // only tasks already running
+    job_ = nullptr;
+  }
+
+ private:
+  struct Job {
+    int64_t ntasks;
+    const void* fn;
+    void (*call)(const void*, int64_t);
+  };
+
+  Pool() { set_threads(default_threads()); }
+
+  static int default_threads() {
+    if (const char* env = std::getenv("PATCHSVDD_THREADS")) {
+      if (std::atoi(env) > 0) return std::atoi(env);
+    }
+    return std::max(1u, std::thread::hardware_concurrency());
+  }
+
+  // Claims and runs tasks of generation g until none are left.
+  void work(uint64_t g) {
+    for (;;) {
+      const Job* job;
+      int64_t t;
+      {
+        std::lock_guard<std::mutex> lk(mu_);
+        if (gen_ != g || job_ == nullptr || next_ >= job_->ntasks) return;
+        job = job_;
+        t = next_++;
+      }
+      job->call(job->fn, t);
+      std::lock_guard<std::mutex> lk(mu_);
+      if (++done_ == job->ntasks) finished_.notify_one();
+    }
+  }
+
+  void worker(int id) {
+    uint64_t seen = 0;
+    for (;;) {
+      uint64_t g;
+      {
+        std::unique_lock<std::mutex> lk(mu_);
+        wake_.wait(lk, [&] { return gen_ != seen && job_ != nullptr; });
+        g = seen = gen_;
+      }
+      if (id < limit_.load()) work(g);
+    }
+  }
+
+  std::mutex mu_, busy_;
+  std::condition_variable wake_, finished_;
+  const Job* job_ = nullptr;
+  int64_t next_ = 0, done_ = 0;
+  uint64_t gen_ = 0;
+  unsigned started_ = 0;
+  std::atomic<int> limit_{0};
+};
+
+int num_threads() { return Pool::instance().threads(); }
+
+// Runs fn(task) for task in [0, ntasks) on the pool, or serially when the work (in flops) is too
+// small to be worth waking a thread.
+template <class Fn>
+void parallel_for(int64_t ntasks, double flops, const Fn& fn) {
+  if (flops < 4e6 || num_threads() <= 1) {
+    for (int64_t t = 0; t < ntasks; ++t) fn(t);
+    return;
+  }
+  Pool::instance().run(ntasks, fn);
+}
+
+// A 64-byte aligned float buffer that only grows.
+struct Buffer {
+  float* p = nullptr;
+  size_t n = 0;
+  float* get(size_t want) {
+    if (want > n) {
+      std::free(p);
+      size_t bytes = ((want * sizeof(float) + 63) / 64) * 64;
+      p = static_cast<float*>(std::aligned_alloc(64, bytes));
+      n = want;
+    }
+    return p;
+  }
+  ~Buffer() { std::free(p); }
+};
+
+// Per-thread packing buffers, reused across calls.
+struct Scratch {
+  Buffer a, b;
+  std::vector<float*> rows;
+};
+thread_local Scratch t_scratch;
+
+// ---------------------------------------------------------------------------------------------
+// Micro-kernel: C[MR, NR] (+)= A[MR, kc] * B[kc, NR], then an optional bias + activation.
+// A is packed row-major with row stride KCS (a compile-time constant, so the MR broadcasts use
+// immediate offsets); B is packed [kc][NR]. Rows of C are given as pointers (strided outputs).
+// ---------------------------------------------------------------------------------------------
+
+enum Activation { kLinear = 0, kRelu = 1, kLeakyRelu = 2 };
+
+struct Epilogue {
+  const float* bias;  // padded with zeros to a whole number of NR panels; may be null
+  int act;
+  float alpha;
+};
+
+inline vf activate(vf v, int act, float alpha) {
+  if (act == kRelu) return v > 0.0f ? v : vf{};
+  if (act == kLeakyRelu) return v < 0.0f ? v * alpha : v;
+  return v;
+}
+
+inline float activate1(float v, int act, float alpha) {
+  if (act == kRelu) return v > 0.0f ? v : 0.0f;
+  if (act == kLeakyRelu) return v < 0.0f ? v * alpha : v;
+  return v;
+}
+
+template <int MR_, int NV_, int KCS_>
+struct MicroKernel {
+  static constexpr int MR = MR_;
+  static constexpr int NV = NV_;
+  static constexpr int NR = NV_ * VL;
+  static constexpr int KCS = KCS_;
+
+  static void run(int kc, const float* __restrict A, const float* __restrict B, float* const* crow, int mvalid,
+                  int nvalid, bool accumulate, const Epilogue* ep, int n0) {
+    vf c[MR][NV];
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) c[r][v] = vf{};
+    for (int k = 0; k < kc; ++k) {
+      vf b[NV];
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) b[v] = *reinterpret_cast<const vf*>(B + k * NR + v * VL);
+#pragma GCC unroll 16
+      for (int r = 0; r < MR; ++r) {
+        const float a = A[r * KCS + k];
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; ++v) c[r][v] += a * b[v];
+      }
+    }
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r) {
+      if (r >= mvalid) break;
+      float* cp = crow[r] + n0;
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) {
+        const int lanes = nvalid - v * VL;
+        if (lanes <= 0) break;
+        vf val = c[r][v];
+        if (lanes >= VL) {
+          if (accumulate) val += load(cp + v * VL);
+          if (ep) {
+            if (ep->bias) val += load(ep->bias + n0 + v * VL);
+            val = activate(val, ep->act, ep->alpha);
+          }
+          store(cp + v * VL, val);
+        } else {
+          alignas(64) float tmp[VL];
+          *reinterpret_cast<vf*>(tmp) = val;
+          for (int l = 0; l < lanes; ++l) {
+            float t = tmp[l];
+            if (accumulate) t += cp[v * VL + l];
+            if (ep) {
+              if (ep->bias) t += ep->bias[n0 + v * VL + l];
+              t = activate1(t, ep->act, ep->alpha);
+            }
+            cp[v * VL + l] = t;
+          }
+        }
+      }
+    }
+  }
+};
+
+// Register-blocking shapes. "Wide" suits long M (convolution outputs), "Tall" suits small M with
+// a long reduction (the backprop-filter GEMM, M = Cout).
+#if defined(__AVX512F__)
+using KernelWide = MicroKernel<14, 2, 256>;  // 28 accumulators, B micro-panel 32 KiB
+using KernelTall = MicroKernel<8, 3, 160>;   // 24 accumulators, B micro-panel 30 KiB
+#else
+using KernelWide = MicroKernel<6, 2, 256>;
+using KernelTall = MicroKernel<4, 3, 256>;
+#endif
+
+// ---------------------------------------------------------------------------------------------
+// GEMM driver. For rows [m0, m1) and reduction [k0, k1):
+//   packA(m, mr, k, kc, dst)   fills dst[MR][KCS] with A[m .. m+mr, k .. k+kc] (rows >= mr zeroed)
+//   packB(k, kc, dst)          fills dst[panel][kc][NR] with B[k .. k+kc, 0 .. N] (zero padded)
+//   rowptr(m)                  the address of C[m, 0]
+// C is overwritten unless `accumulate`; the epilogue is applied once, after the last k block.
+// ---------------------------------------------------------------------------------------------
+
+template <class K, class PackA, class PackB, class RowPtr>
+void gemm_range(int64_t m0, int64_t m1, int N, int64_t k0, int64_t k1, const PackA& packA, const PackB& packB,
+                const RowPtr& rowptr, const Epilogue* ep, bool accumulate, int64_t MC) {
+  constexpr int MR = K::MR, NR = K::NR, KCS = K::KCS;
+  if (m1 <= m0 || N <= 0) return;
+  const int npanel = (N + NR - 1) / NR;
+  Scratch& s = t_scratch;
+  MC = std::min<int64_t>(MC, m1 - m0);
+  const int ntile_max = static_cast<int>((MC + MR - 1) / MR);
+  float* Ap = s.a.get(static_cast<size_t>(ntile_max) * MR * KCS);
+  float* Bp = s.b.get(static_cast<size_t>(npanel) * KCS * NR);
+  if (s.rows.size() < static_cast<size_t>(ntile_max * MR)) s.rows.resize(ntile_max * MR);
+  float** rows = s.rows.data();
+
+  for (int64_t mb = m0; mb < m1; mb += MC) {
+    const int mlen = static_cast<int>(std::min<int64_t>(MC, m1 - mb));
+    const int ntile = (mlen + MR - 1) / MR;
+    for (int i = 0; i < mlen; ++i) rows[i] = rowptr(mb + i);
+    if (k1 <= k0) {  // empty reduction: C = epilogue(0) (or unchanged when accumulating)
+      if (accumulate && !ep) continue;
+      for (int i = 0; i < mlen; ++i)
+        for (int n = 0; n < N; ++n) {
+          float t = accumulate ? rows[i][n] : 0.0f;
+          if (ep) t = activate1(t + (ep->bias ? ep->bias[n] : 0.0f), ep->act, ep->alpha);
+          rows[i][n] = t;
+        }
+      continue;
+    }
+    for (int64_t pc = k0; pc < k1; pc += KCS) {
+      const int kc = static_cast<int>(std::min<int64_t>(KCS, k1 - pc));
+      packB(pc, kc, Bp);
+      for (int t = 0; t < ntile; ++t) packA(mb + t * MR, std::min(MR, mlen - t * MR), pc, kc, Ap + t * MR * KCS);
+      const bool acc = accumulate || pc > k0;
+      const Epilogue* e = pc + kc >= k1 ? ep : nullptr;
+      for (int j = 0; j < npanel; ++j) {
+        const float* Bj = Bp + static_cast<size_t>(j) * kc * NR;
+        const int nvalid = std::min(NR, N - j * NR);
+        for (int t = 0; t < ntile; ++t) {
+          K::run(kc, Ap + t * MR * KCS, Bj, rows + t * MR, std::min(MR, mlen - t * MR), nvalid, acc, e, j * NR);
+        }
+      }
+    }
+  }
+}
+
+// Splits [0, M) into blocks of a multiple of MR rows: at most ~512 rows (packed A stays in L2),
+// and a multiple of the thread count so both cores get the same share.
+template <class K>
+int64_t block_rows(int64_t M, int64_t batches) {
+  const int nt = num_threads();
+  int64_t nblocks = std::max<int64_t>(1, (M + 511) / 512);
+  if (batches * nblocks < nt) nblocks = (nt + batches - 1) / batches;
+  if (batches == 1) nblocks = ((nblocks + nt - 1) / nt) * nt;
+  int64_t mc = (M + nblocks - 1) / nblocks;
+  mc = ((mc + K::MR - 1) / K::MR) * K::MR;
+  return std::max<int64_t>(mc, K::MR);
+}
+
+// Splits C's rows across threads (each thread packs its own blocks): forward, backprop input, matmul.
+template <class K, class PackA, class PackB, class RowPtr>
+void gemm_parallel_rows(int64_t M, int N, int64_t Kdim, const PackA& packA, const PackB& packB, const RowPtr& rowptr,
+                        const Epilogue* ep, bool accumulate = false) {
+  const int64_t mc = block_rows<K>(M, 1);
+  const int64_t nblocks = (M + mc - 1) / mc;
+  parallel_for(nblocks, 2.0 * M * N * Kdim, [&](int64_t b) {
+    gemm_range<K>(b * mc, std::min(M, (b + 1) * mc), N, 0, Kdim, packA, packB, rowptr, ep, accumulate, mc);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Operand gathers.
+// ---------------------------------------------------------------------------------------------
+
+// A dense matrix with arbitrary strides: element (row, col) = p[row * s_row + col * s_col].
+struct Dense {
+  const float* p;
+  int64_t s_row, s_col;
+  float at(int64_t r, int64_t c) const { return p[r * s_row + c * s_col]; }
+};
+
+// Packs rows of a Dense matrix as GEMM "A" ([MR][KCS], rows >= mr zeroed).
+template <int MR, int KCS>
+void pack_dense_a(const Dense& d, int64_t m, int mr, int64_t k, int kc, float* dst) {
+  if (d.s_col == 1) {
+    for (int r = 0; r < mr; ++r) std::memcpy(dst + r * KCS, d.p + (m + r) * d.s_row + k, kc * sizeof(float));
+  } else {
+    for (int kk = 0; kk < kc; ++kk) {
+      const float* src = d.p + (k + kk) * d.s_col + m * d.s_row;
+      for (int r = 0; r < mr; ++r) dst[r * KCS + kk] = src[r * d.s_row];
+    }
+  }
+  for (int r = mr; r < MR; ++r) std::memset(dst + r * KCS, 0, kc * sizeof(float));
+}
+
+// Packs a Dense matrix [K, N] as GEMM "B" ([panel][kc][NR], zero padded).
+template <int NR>
+void pack_dense_b(const Dense& d, int N, int64_t k, int kc, float* dst) {
+  const int npanel = (N + NR - 1) / NR;
+  for (int j = 0; j < npanel; ++j) {
+    const int n0 = j * NR, nv = std::min(NR, N - n0);
+    float* out = dst + static_cast<size_t>(j) * kc * NR;
+    for (int kk = 0; kk < kc; ++kk, out += NR) {
+      if (d.s_col == 1) {
+        std::memcpy(out, d.p + (k + kk) * d.s_row + n0, nv * sizeof(float));
+      } else {
+        for (int v = 0; v < nv; ++v) out[v] = d.at(k + kk, n0 + v);
+      }
+      for (int v = nv; v < NR; ++v) out[v] = 0.0f;
+    }
+  }
+}
+
+// Copies n floats (short runs are common: a 3-channel pixel triple is 9 floats).
+inline void copy_floats(float* dst, const float* src, int n) {
+#if defined(__AVX512F__)
+  for (; n >= 16; n -= 16, dst += 16, src += 16) _mm512_storeu_ps(dst, _mm512_loadu_ps(src));
+  if (n > 0) {
+    const __mmask16 m = static_cast<__mmask16>((1u << n) - 1);
+    _mm512_mask_storeu_ps(dst, m, _mm512_maskz_loadu_ps(m, src));
+  }
+#else
+  std::memcpy(dst, src, n * sizeof(float));
+#endif
+}
+
+// The implicit im2col matrix of an NHWC image batch: row m = (n, a, b) is the patch whose corner
+// sits at pixel (a * ry + y0, b * rx + x0); column k = tap * C + c reads channel c at that corner
+// plus the tap's offset (toy[tap], tox[tap]); pixels outside the image read 0. Call finalize()
+// after filling the taps.
+struct Im2col {
+  const float* src;
+  int H, W, C;
+  int Ra, Rb;
+  int ry, rx, y0, x0;
+  std::vector<int> toy, tox;
+
+  // Columns that are contiguous in memory for a row whose taps are all inside the image: taps
+  // that are horizontally adjacent pixels (dilation 1) merge into one run.
+  struct Run {
+    int64_t k0;
+    int len;
+    int64_t offset;  // floats from the row's corner pixel
+  };
+  std::vector<Run> runs;
+  int tymin = 0, tymax = 0, txmin = 0, txmax = 0;
+
+  void finalize() {
+    runs.clear();
+    const int ntaps = static_cast<int>(toy.size());
+    for (int t = 0; t < ntaps;) {
+      int t2 = t;
+      while (t2 + 1 < ntaps && toy[t2 + 1] == toy[t2] && tox[t2 + 1] == tox[t2] + 1) ++t2;
+      runs.push_back({static_cast<int64_t>(t) * C, (t2 - t + 1) * C, (static_cast<int64_t>(toy[t]) * W + tox[t]) * C});
+      t = t2 + 1;
+    }
+    if (ntaps > 0) {
+      tymin = *std::min_element(toy.begin(), toy.end());
+      tymax = *std::max_element(toy.begin(), toy.end());
+      txmin = *std::min_element(tox.begin(), tox.end());
+      txmax = *std::max_element(tox.begin(), tox.end());
+    }
+  }
+
+  int64_t cols() const { return static_cast<int64_t>(toy.size()) * C; }
+
+  struct Row {
+    const float* img;
+    int y, x;
+    bool inside;  // every tap inside the image
+  };
+
+  Row locate(int64_t m) const {
+    const int64_t per = static_cast<int64_t>(Ra) * Rb;
+    const int64_t n = m / per;
+    const int rem = static_cast<int>(m - n * per);
+    const int a = rem / Rb, b = rem - (rem / Rb) * Rb;
+    const int y = a * ry + y0, x = b * rx + x0;
+    const bool inside = y + tymin >= 0 && y + tymax < H && x + txmin >= 0 && x + txmax < W;
+    return {src + n * H * W * static_cast<int64_t>(C), y, x, inside};
+  }
+
+  // Writes columns [k, k + len) of the row to dst.
+  void copy(const Row& row, int64_t k, int len, float* dst) const {
+    const int64_t kend = k + len;
+    if (row.inside) {
+      const float* corner = row.img + (static_cast<int64_t>(row.y) * W + row.x) * C;
+      for (const Run& r : runs) {
+        const int64_t lo = std::max(k, r.k0), hi = std::min(kend, r.k0 + r.len);
+        if (lo < hi) copy_floats(dst + (lo - k), corner + r.offset + (lo - r.k0), static_cast<int>(hi - lo));
+      }
+      return;
+    }
+    int t = static_cast<int>(k / C);
+    int c = static_cast<int>(k - static_cast<int64_t>(t) * C);
+    for (int left = len; left > 0; ++t, c = 0) {
+      const int n = std::min(C - c, left);
+      const int y = row.y + toy[t], x = row.x + tox[t];
+      if (y >= 0 && y < H && x >= 0 && x < W) {
+        copy_floats(dst, row.img + (static_cast<int64_t>(y) * W + x) * C + c, n);
+      } else {
+        std::memset(dst, 0, n * sizeof(float));
+      }
+      dst += n;
+      left -= n;
+    }
+  }
+
+  // GEMM "A" operand: rows m .. m + mr, columns k .. k + kc.
+  template <int MR, int KCS>
+  void pack_a(int64_t m, int mr, int64_t k, int kc, float* dst) const {
+    for (int r = 0; r < mr; ++r) copy(locate(m + r), k, kc, dst + r * KCS);
+    for (int r = mr; r < MR; ++r) std::memset(dst + r * KCS, 0, kc * sizeof(float));
+  }
+
+  // GEMM "B" operand (rows of im2col are the reduction): rows k .. k + kc, all columns.
+  template <int NR>
+  void pack_b(int64_t k, int kc, float* dst) const {
+    const int N = static_cast<int>(cols());
+    const int npanel = (N + NR - 1) / NR;
+    for (int kk = 0; kk < kc; ++kk) {
+      const Row row = locate(k + kk);
+      for (int j = 0; j < npanel; ++j) {
+        const int n0 = j * NR, nv = std::min(NR, N - n0);
+        float* out = dst + (static_cast<size_t>(j) * kc + kk) * NR;
+        copy(row, n0, nv, out);
+        for (int v = nv; v < NR; ++v) out[v] = 0.0f;
+      }
+    }
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Convolutions. Shapes come in one int32 block (see ConvShape::read).
+// ---------------------------------------------------------------------------------------------
+
+struct ConvShape {
+  int N, H, W, Cin, Ho, Wo, Cout, kh, kw, sh, sw, dh, dw, pt, pl;
+  static ConvShape read(const int32_t* p) {
+    return {p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14]};
+  }
+  int64_t K() const { return static_cast<int64_t>(kh) * kw * Cin; }
+};
+
+// Bias padded to whole panels so the micro-kernel can load it as vectors.
+std::vector<float> padded_bias(const float* bias, int N, int NR) {
+  std::vector<float> b(static_cast<size_t>((N + NR - 1) / NR) * NR + VL, 0.0f);
+  if (bias) std::copy(bias, bias + N, b.begin());
+  return b;
+}
+
+void conv2d_forward(const float* x, const float* w, const float* bias, float* y, const ConvShape& s, int act,
+                    float alpha) {
+  using K = KernelWide;
+  Im2col g{x, s.H, s.W, s.Cin, s.Ho, s.Wo, s.sh, s.sw, -s.pt, -s.pl, {}, {}};
+  for (int i = 0; i < s.kh; ++i)
+    for (int j = 0; j < s.kw; ++j) {
+      g.toy.push_back(i * s.dh);
+      g.tox.push_back(j * s.dw);
+    }
+  g.finalize();
+  const int64_t M = static_cast<int64_t>(s.N) * s.Ho * s.Wo;
+  const Dense wm{w, s.Cout, 1};
+  const std::vector<float> pb = padded_bias(bias, s.Cout, K::NR);
+  const Epilogue ep{bias ? pb.data() : nullptr, act, alpha};
+  gemm_parallel_rows<K>(
+      M, s.Cout, s.K(),
+      [&](int64_t m, int mr, int64_t k, int kc, float* dst) { g.pack_a<K::MR, K::KCS>(m, mr, k, kc, dst); },
+      [&](int64_t k, int kc, float* dst) { pack_dense_b<K::NR>(wm, s.Cout, k, kc, dst); },
+      [&](int64_t m) { return y + m * s.Cout; }, (bias || act != kLinear) ? &ep : nullptr);
+}
+
+inline int floor_div(int a, int b) { return (a >= 0 ? a : a - b + 1) / b; }
+inline int mod(int a, int b) { return ((a % b) + b) % b; }
+
+// Backprop input, scatter form: one GEMM per tap, dx[pixel(m, tap)] += dy[m] * W[tap]^T, where
+// pixel(m, tap) is the input pixel that output m reads through that tap (each tap maps outputs to
+// distinct pixels, so threads never write the same row). No multiplication is wasted on zeros,
+// which matters for small images (a 3x3 output of a 5x5 input).
+void conv2d_backprop_input_scatter(const float* dy, const float* w, float* dx, const ConvShape& s) {
+  using K = KernelWide;
+  const int64_t per_out = static_cast<int64_t>(s.Ho) * s.Wo;          // dy rows per image
+  const int64_t per_in = static_cast<int64_t>(s.H) * s.W * s.Cin;     // dx floats per image
+  const Dense dym{dy, s.Cout, 1};
+  // Images [n0, n1) through every tap; tasks own whole images, so no two threads share a dx row.
+  auto images = [&](int64_t n0, int64_t n1, bool parallel_rows) {
+    std::memset(dx + n0 * per_in, 0, (n1 - n0) * per_in * sizeof(float));
+    for (int i = 0; i < s.kh; ++i)
+      for (int j = 0; j < s.kw; ++j) {
+        const Dense wt{w + (static_cast<int64_t>(i) * s.kw + j) * s.Cin * s.Cout, 1, s.Cout};  // (co, ci)
+        auto rowptr = [&](int64_t m) -> float* {
+          thread_local std::vector<float> trash;  // rows that land in the padding
+          const int64_t n = m / per_out;
+          const int rem = static_cast<int>(m - n * per_out), oh = rem / s.Wo, ow = rem % s.Wo;
+          const int y = oh * s.sh - s.pt + i * s.dh, x = ow * s.sw - s.pl + j * s.dw;
+          if (y < 0 || y >= s.H || x < 0 || x >= s.W) {
+            if (trash.size() < static_cast<size_t>(s.Cin)) trash.resize(s.Cin);
+            return trash.data();
+          }
+          return dx + ((n * s.H + y) * s.W + x) * s.Cin;
+        };
+        auto packB = [&](int64_t k, int kc, float* dst) { pack_dense_b<K::NR>(wt, s.Cin, k, kc, dst); };
+        if (parallel_rows) {  // a single image: split its rows across threads, tap by tap
+          const int64_t m0 = n0 * per_out;
+          gemm_parallel_rows<K>(
+              per_out, s.Cin, s.Cout,
+              [&](int64_t m, int mr, int64_t k, int kc, float* dst) {
+                pack_dense_a<K::MR, K::KCS>(dym, m0 + m, mr, k, kc, dst);
+              },
+              packB, [&](int64_t m) { return rowptr(m0 + m); }, nullptr, true);
+        } else {
+          auto packA = [&](int64_t m, int mr, int64_t k, int kc, float* dst) {
+            pack_dense_a<K::MR, K::KCS>(dym, m, mr, k, kc, dst);
+          };
+          gemm_range<K>(n0 * per_out, n1 * per_out, s.Cin, 0, s.Cout, packA, packB, rowptr, nullptr, true, 512);
+        }
+      }
+  };
+  const int nt = num_threads();
+  if (s.N < 2 * nt) {
+    for (int n = 0; n < s.N; ++n) images(n, n + 1, true);
+    return;
+  }
+  const int64_t ntask = std::min<int64_t>(s.N, 4 * nt);
+  parallel_for(ntask, 2.0 * s.N * per_out * s.Cout * s.Cin * s.kh * s.kw,
+               [&](int64_t t) { images(s.N * t / ntask, s.N * (t + 1) / ntask, false); });
+}
+
+// Backprop input, gather form: dx[n, ih, iw, ci] = sum over taps (i, j) and channels co of
+// dy[n, oh, ow, co] * w[i, j, ci, co] where ih + pt = oh * sh + i * dh (same for columns). Rows of dx
+// are split into sh * sw phases by (ih + pt) mod sh; inside a phase each tap either always or never
+// contributes and oh = a + offset, so every phase is one GEMM over a gather of dy that writes each
+// dx row once. Taps reaching outside dy read zeros: wasted work near the border, negligible for
+// large images.
+void conv2d_backprop_input_gather(const float* dy, const float* w, float* dx, const ConvShape& s) {
+  using K = KernelWide;
+  for (int py = 0; py < s.sh; ++py) {
+    for (int px = 0; px < s.sw; ++px) {
+      const int ih0 = mod(py - s.pt, s.sh), iw0 = mod(px - s.pl, s.sw);  // first dx row / col of this phase
+      if (ih0 >= s.H || iw0 >= s.W) continue;
+      const int Ra = (s.H - ih0 + s.sh - 1) / s.sh, Rb = (s.W - iw0 + s.sw - 1) / s.sw;
+      Im2col g{dy, s.Ho, s.Wo, s.Cout, Ra, Rb, 1, 1, 0, 0, {}, {}};
+      std::vector<int> ti, tj;
+      for (int i = 0; i < s.kh; ++i) {
+        const int ry = ih0 + s.pt - i * s.dh;  // = s.sh * (oh - a)
+        if (mod(ry, s.sh) != 0) continue;
+        for (int j = 0; j < s.kw; ++j) {
+          const int rx = iw0 + s.pl - j * s.dw;
+          if (mod(rx, s.sw) != 0) continue;
+          g.toy.push_back(floor_div(ry, s.sh));
+          g.tox.push_back(floor_div(rx, s.sw));
+          ti.push_back(i);
+          tj.push_back(j);
+        }
+      }
+      const int64_t M = static_cast<int64_t>(s.N) * Ra * Rb;
+      auto rowptr = [&](int64_t m) {
+        const int64_t per = static_cast<int64_t>(Ra) * Rb;
+        const int64_t n = m / per;
+        const int rem = static_cast<int>(m - n * per), a = rem / Rb, b = rem % Rb;
+        return dx + ((n * s.H + ih0 + static_cast<int64_t>(a) * s.sh) * s.W + iw0 + static_cast<int64_t>(b) * s.sw) *
+                        s.Cin;
+      };
+      g.finalize();
+      if (ti.empty()) {  // no tap reaches these pixels
+        for (int64_t m = 0; m < M; ++m) std::memset(rowptr(m), 0, s.Cin * sizeof(float));
+        continue;
+      }
+      // The phase's weights as a dense [taps * Cout, Cin] matrix.
+      const int64_t Kp = static_cast<int64_t>(ti.size()) * s.Cout;
+      std::vector<float> wp(static_cast<size_t>(Kp) * s.Cin);
+      for (size_t t = 0; t < ti.size(); ++t)
+        for (int co = 0; co < s.Cout; ++co)
+          for (int ci = 0; ci < s.Cin; ++ci)
+            wp[(t * s.Cout + co) * s.Cin + ci] = w[((static_cast<int64_t>(ti[t]) * s.kw + tj[t]) * s.Cin + ci) * s.Cout + co];
+      const Dense wm{wp.data(), s.Cin, 1};
+      gemm_parallel_rows<K>(
+          M, s.Cin, Kp,
+          [&](int64_t m, int mr, int64_t k, int kc, float* dst) { g.pack_a<K::MR, K::KCS>(m, mr, k, kc, dst); },
+          [&](int64_t k, int kc, float* dst) { pack_dense_b<K::NR>(wm, s.Cin, k, kc, dst); }, rowptr, nullptr);
+    }
+  }
+}
+
+// Chooses the gather form unless its border waste exceeds 20%.
+void conv2d_backprop_input(const float* dy, const float* w, float* dx, const ConvShape& s) {
+  const double useful = static_cast<double>(s.Ho) * s.Wo * s.kh * s.kw;
+  double gathered = 0.0;  // rows x taps of the gather form, per image
+  for (int py = 0; py < s.sh; ++py)
+    for (int px = 0; px < s.sw; ++px) {
+      const int ih0 = mod(py - s.pt, s.sh), iw0 = mod(px - s.pl, s.sw);
+      if (ih0 >= s.H || iw0 >= s.W) continue;
+      int ti = 0, tj = 0;
+      for (int i = 0; i < s.kh; ++i) ti += mod(ih0 + s.pt - i * s.dh, s.sh) == 0;
+      for (int j = 0; j < s.kw; ++j) tj += mod(iw0 + s.pl - j * s.dw, s.sw) == 0;
+      gathered += static_cast<double>((s.H - ih0 + s.sh - 1) / s.sh) * ((s.W - iw0 + s.sw - 1) / s.sw) * ti * tj;
+    }
+  if (gathered > 1.2 * useful) {
+    conv2d_backprop_input_scatter(dy, w, dx, s);
+  } else {
+    conv2d_backprop_input_gather(dy, w, dx, s);
+  }
+}
+
+// dw[k, co] = sum_m im2col(x)[m, k] * dy[m, co], computed as dW^T = dy^T * im2col(x) so that the
+// large operand (im2col) is packed with contiguous copies. Each thread reduces over its own share of
+// m into a private dW^T; the shares are summed and transposed at the end.
+void conv2d_backprop_filter(const float* x, const float* dy, float* dwout, const ConvShape& s) {
+  using K = KernelTall;
+  Im2col g{x, s.H, s.W, s.Cin, s.Ho, s.Wo, s.sh, s.sw, -s.pt, -s.pl, {}, {}};
+  for (int i = 0; i < s.kh; ++i)
+    for (int j = 0; j < s.kw; ++j) {
+      g.toy.push_back(i * s.dh);
+      g.tox.push_back(j * s.dw);
+    }
+  g.finalize();
+  const int64_t Kw = s.K();                                     // rows of dw
+  const int64_t Mred = static_cast<int64_t>(s.N) * s.Ho * s.Wo;  // reduction length
+  const double flops = 2.0 * Mred * Kw * s.Cout;
+  const int nt = (flops < 4e6 || Mred < 2 * K::KCS) ? 1 : std::max(1, num_threads());
+  std::vector<float> partial(static_cast<size_t>(nt) * s.Cout * Kw);
+  const Dense dyT{dy, 1, s.Cout};  // dy^T: element (co, m) = dy[m * Cout + co]
+  const int64_t MC = ((s.Cout + K::MR - 1) / K::MR) * K::MR;
+  auto work = [&](int t) {
+    // Share of the reduction, in whole KCS blocks.
+    const int64_t blocks = (Mred + K::KCS - 1) / K::KCS;
+    const int64_t b0 = blocks * t / nt, b1 = blocks * (t + 1) / nt;
+    const int64_t r0 = std::min(Mred, b0 * K::KCS), r1 = std::min(Mred, b1 * K::KCS);
+    float* dwT = partial.data() + static_cast<size_t>(t) * s.Cout * Kw;
+    gemm_range<K>(
+        0, s.Cout, static_cast<int>(Kw), r0, r1,
+        [&](int64_t m, int mr, int64_t k, int kc, float* dst) { pack_dense_a<K::MR, K::KCS>(dyT, m, mr, k, kc, dst); },
+        [&](int64_t k, int kc, float* dst) { g.pack_b<K::NR>(k, kc, dst); }, [&](int64_t co) { return dwT + co * Kw; },
+        nullptr, false, MC);
+  };
+  parallel_for(nt, flops, [&](int64_t t) { work(static_cast<int>(t)); });
+  // dw[k, co] = sum_t partial[t][co, k]
+  const int64_t plane = static_cast<int64_t>(s.Cout) * Kw;
+  const int64_t kchunk = 64;
+  parallel_for((Kw + kchunk - 1) / kchunk, static_cast<double>(plane) * nt, [&](int64_t c) {
+    for (int64_t k = c * kchunk; k < std::min(Kw, (c + 1) * kchunk); ++k) {
+      float* out = dwout + k * s.Cout;
+      for (int co = 0; co < s.Cout; ++co) {
+        float acc = 0.0f;
+        for (int t = 0; t < nt; ++t) acc += partial[t * plane + co * Kw + k];
+        out[co] = acc;
+      }
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Batched matmul: C[b] = op(A[b]) * op(B[b]) (+ bias, activation), batch broadcast when one side is 1.
+// ---------------------------------------------------------------------------------------------
+
+void matmul(const float* a, const float* b, const float* bias, float* c, int batchA, int batchB, int M, int N, int Kd,
+            bool transA, bool transB, int act, float alpha) {
+  using K = KernelWide;
+  const int batch = std::max(batchA, batchB);
+  const std::vector<float> pb = padded_bias(bias, N, K::NR);
+  const Epilogue ep{bias ? pb.data() : nullptr, act, alpha};
+  const Epilogue* epp = (bias || act != kLinear) ? &ep : nullptr;
+  const int64_t mc = block_rows<K>(M, batch);
+  const int64_t mblocks = (M + mc - 1) / mc;
+  parallel_for(batch * mblocks, 2.0 * batch * M * N * Kd, [&](int64_t task) {
+    const int bi = static_cast<int>(task / mblocks);
+    const int64_t m0 = (task % mblocks) * mc;
+    const float* pa = a + static_cast<int64_t>(batchA == 1 ? 0 : bi) * M * Kd;
+    const float* pbm = b + static_cast<int64_t>(batchB == 1 ? 0 : bi) * Kd * N;
+    float* pc = c + static_cast<int64_t>(bi) * M * N;
+    const Dense A = transA ? Dense{pa, 1, M} : Dense{pa, Kd, 1};
+    const Dense B = transB ? Dense{pbm, 1, Kd} : Dense{pbm, N, 1};
+    gemm_range<K>(
+        m0, std::min<int64_t>(M, m0 + mc), N, 0, Kd,
+        [&](int64_t m, int mr, int64_t k, int kc, float* dst) { pack_dense_a<K::MR, K::KCS>(A, m, mr, k, kc, dst); },
+        [&](int64_t k, int kc, float* dst) { pack_dense_b<K::NR>(B, N, k, kc, dst); },
+        [&](int64_t m) { return pc + m * N; }, epp, false, mc);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Exact nearest neighbour (non-squared L2) of every query in a bank.
+//
+// 1. Rotate: bank and queries are centred on the bank mean and rotated onto the bank's principal
+//    axes (computed in float64, then rounded to float32). Distances are unchanged up to that
+//    rounding, and the first coordinates now carry most of the spread.
+// 2. Sweep: the bank is sorted by its first coordinate and packed in blocks of 32. Queries are
+//    sorted the same way and handled 12 at a time: starting at the queries' position in the bank,
+//    blocks are visited outwards until the gap in the first coordinate alone exceeds every query's
+//    threshold (|q1 - b1| <= |q - b|), so only a thin slab of the bank is ever touched.
+// 3. Scan a block: squared distances are summed directly as (q - b)^2 in float32 (never as
+//    |q|^2 + |b|^2 - 2 q.b, which cancels catastrophically for tiny, close vectors); a block is
+//    abandoned once all 12 x 32 partial sums (which only grow) exceed their thresholds.
+// 4. Candidates: the float32 distance differs from the true one by at most (dim + 2) 2^-24
+//    relative (the sum; no cancellation since all terms are >= 0) plus 2^-24 (|q| + |b|) absolute
+//    (rounding the rotated coordinates). Every vector within that margin of the best one is kept
+//    (up to 8 per query) and re-ranked in float64 on the original vectors. A query whose list
+//    overflowed (8+ near-ties) is settled by a float64 scan of its whole slab. Hence the result is
+//    the exact nearest neighbour.
+// ---------------------------------------------------------------------------------------------
+
+constexpr int kCand = 8;
+#if defined(__AVX512F__)
+constexpr int kNNRows = 12;  // queries per register tile
+#else
+constexpr int kNNRows = 4;
+#endif
+constexpr int kNNBlock = 2 * VL;  // bank vectors per register tile
+constexpr double kRel = 1.0 / 65536.0;  // relative margin, >> 2 (dim + 2) 2^-24 for dim <= 256
+
+struct NNState {
+  float best, thr, dropped;
+  float err;  // absolute rounding bound 2^-24 (|q| + max |b|) of this query's rotated distances
+  int cnt;
+  float cd[kCand];
+  int32_t ci[kCand];
+};
+
+// Squared float32 distances up to thr may belong to the nearest neighbour, given the best so far.
+inline float nn_threshold(float best, float err) {
+  const double r = std::sqrt(static_cast<double>(best)) * (1.0 + kRel) + 2.5 * err;
+  return static_cast<float>(r * r * (1.0 + 1.0 / (1 << 20))) + 1e-30f;
+}
+
+void nn_insert(NNState& st, float d, int32_t idx) {
+  if (!(d <= st.thr)) return;
+  if (d < st.best) {
+    st.best = d;
+    st.thr = nn_threshold(d, st.err);
+    int w = 0;
+    for (int i = 0; i < st.cnt; ++i)
+      if (st.cd[i] <= st.thr) {
+        st.cd[w] = st.cd[i];
+        st.ci[w] = st.ci[i];
+        ++w;
+      }
+    st.cnt = w;
+  }
+  if (st.cnt < kCand) {
+    st.cd[st.cnt] = d;
+    st.ci[st.cnt] = idx;
+    ++st.cnt;
+    return;
+  }
+  int worst = 0;
+  for (int i = 1; i < kCand; ++i)
+    if (st.cd[i] > st.cd[worst]) worst = i;
+  if (st.cd[worst] > d) {
+    st.dropped = std::min(st.dropped, st.cd[worst]);
+    st.cd[worst] = d;
+    st.ci[worst] = idx;
+  } else {
+    st.dropped = std::min(st.dropped, d);
+  }
+}
+
+// True when some lane of v is <= t.
+inline bool any_le(vf v, float t) {
+#if defined(__AVX512F__)
+  return _mm512_cmp_ps_mask(reinterpret_cast<__m512>(v), _mm512_set1_ps(t), _CMP_LE_OQ) != 0;
+#else
+  for (int l = 0; l < VL; ++l)
+    if (v[l] <= t) return true;
+  return false;
+#endif
+}
+
+// One register tile: queries Q[kNNRows][Dp] against bank block B[Dp][kNNBlock]. Returns false when
+// every pair was pruned; otherwise leaves the full squared distances in acc.
+inline bool nn_tile(const float* __restrict Q, const float* __restrict B, int Dp, const float* thr,
+                    vf (&acc)[kNNRows][2]) {
+#pragma GCC unroll 16
+  for (int r = 0; r < kNNRows; ++r) acc[r][0] = acc[r][1] = vf{};
+  for (int d0 = 0; d0 < Dp; d0 += 4) {
+#pragma GCC unroll 4
+    for (int d = d0; d < d0 + 4; ++d) {
+      const vf b0 = *reinterpret_cast<const vf*>(B + d * kNNBlock);
+      const vf b1 = *reinterpret_cast<const vf*>(B + d * kNNBlock + VL);
+#pragma GCC unroll 16
+      for (int r = 0; r < kNNRows; ++r) {
+        const float q = Q[r * Dp + d];
+        const vf t0 = b0 - q, t1 = b1 - q;
+        acc[r][0] += t0 * t0;
+        acc[r][1] += t1 * t1;
+      }
+    }
+    const int done = d0 + 4;
+    if (done < Dp && (done <= 16 || done % 8 == 0)) {
+      bool any = false;
+#pragma GCC unroll 16
+      for (int r = 0; r < kNNRows; ++r) any |= any_le(acc[r][0], thr[r]) | any_le(acc[r][1], thr[r]);
+      if (!any) return false;
+    }
+  }
+  return true;
+}
+
+// Eigenvectors of the symmetric matrix A [n][n] (overwritten) by cyclic Jacobi rotations, as the
+// columns of V, ordered by decreasing eigenvalue. V is orthogonal to float64 precision whatever
+// the convergence, which is all the search's exactness relies on.
+std::vector<double> principal_axes(std::vector<double> A, int n) {
+  std::vector<double> V(static_cast<size_t>(n) * n, 0.0);
+  for (int i = 0; i < n; ++i) V[i * n + i] = 1.0;
+  for (int sweep = 0; sweep < 50; ++sweep) {
+    double off = 0.0, diag = 0.0;
+    for (int i = 0; i < n; ++i) {
+      diag += A[i * n + i] * A[i * n + i];
+      for (int j = i + 1; j < n; ++j) off += A[i * n + j] * A[i * n + j];
+    }
+    if (off <= 1e-24 * diag || off == 0.0) break;
+    for (int p = 0; p < n; ++p)
+      for (int q = p + 1; q < n; ++q) {
+        const double apq = A[p * n + q];
+        if (std::fabs(apq) < 1e-300) continue;
+        const double theta = (A[q * n + q] - A[p * n + p]) / (2.0 * apq);
+        const double t = (theta >= 0 ? 1.0 : -1.0) / (std::fabs(theta) + std::sqrt(theta * theta + 1.0));
+        const double c = 1.0 / std::sqrt(t * t + 1.0), s = t * c;
+        for (int k = 0; k < n; ++k) {
+          const double akp = A[k * n + p], akq = A[k * n + q];
+          A[k * n + p] = c * akp - s * akq;
+          A[k * n + q] = s * akp + c * akq;
+        }
+        for (int k = 0; k < n; ++k) {
+          const double apk = A[p * n + k], aqk = A[q * n + k];
+          A[p * n + k] = c * apk - s * aqk;
+          A[q * n + k] = s * apk + c * aqk;
+        }
+        for (int k = 0; k < n; ++k) {
+          const double vkp = V[k * n + p], vkq = V[k * n + q];
+          V[k * n + p] = c * vkp - s * vkq;
+          V[k * n + q] = s * vkp + c * vkq;
+        }
+      }
+  }
+  std::vector<int> order(n);
+  for (int i = 0; i < n; ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return A[a * n + a] > A[b * n + b]; });
+  std::vector<double> out(static_cast<size_t>(n) * n);
+  for (int d = 0; d < n; ++d)
+    for (int k = 0; k < n; ++k) out[d * n + k] = V[d * n + order[k]];
+  return out;
+}
+
+// Centring and rotation y = R^T (x - mean), in float64 and rounded once to float32.
+struct Rotation {
+  int dim, Dp;
+  std::vector<double> mean, R;  // R [dim][dim]: column k is the k-th principal axis
+
+  float first(const float* x) const {
+    double s = 0.0;
+    for (int d = 0; d < dim; ++d) s += (static_cast<double>(x[d]) - mean[d]) * R[d * dim];
+    return static_cast<float>(s);
+  }
+
+  // Writes y[0 .. Dp) (zero padded) with the same first coordinate as first(x). Returns |y|.
+  double apply(const float* x, float* y, int stride) const {
+    double acc[512];
+    for (int k = 0; k < dim; ++k) acc[k] = 0.0;
+    for (int d = 0; d < dim; ++d) {
+      const double xc = static_cast<double>(x[d]) - mean[d];
+      const double* row = R.data() + static_cast<size_t>(d) * dim;
+      for (int k = 0; k < dim; ++k) acc[k] += xc * row[k];
+    }
+    acc[0] = first(x);
+    double norm = 0.0;
+    for (int k = 0; k < Dp; ++k) {
+      const float v = k < dim ? static_cast<float>(acc[k]) : 0.0f;
+      y[k * stride] = v;
+      norm += static_cast<double>(v) * v;
+    }
+    return std::sqrt(norm);
+  }
+};
+
+Rotation make_rotation(const float* bank, int64_t nb, int dim, int nt) {
+  Rotation rot{dim, ((dim + 3) / 4) * 4, std::vector<double>(dim, 0.0), {}};
+  // Statistics on an even subsample (any orthogonal R is exact; PCA only makes pruning effective).
+  const int64_t step = std::max<int64_t>(1, nb / 65536);
+  int64_t count = 0;
+  for (int64_t i = 0; i < nb; i += step, ++count)
+    for (int d = 0; d < dim; ++d) rot.mean[d] += bank[i * dim + d];
+  for (int d = 0; d < dim; ++d) rot.mean[d] /= std::max<int64_t>(count, 1);
+  std::vector<double> cov(static_cast<size_t>(dim) * dim, 0.0);
+  const int64_t nsample = (nb + step - 1) / step;
+  std::vector<std::vector<double>> partial(nt, std::vector<double>(static_cast<size_t>(dim) * dim, 0.0));
+  parallel_for(nt, 1.0 * nsample * dim * dim, [&](int64_t t) {
+    std::vector<double>& local = partial[t];
+    std::vector<double> xc(dim);
+    for (int64_t j = nsample * t / nt; j < nsample * (t + 1) / nt; ++j) {
+      const int64_t i = j * step;
+      for (int d = 0; d < dim; ++d) xc[d] = bank[i * dim + d] - rot.mean[d];
+      for (int a = 0; a < dim; ++a)
+        for (int b = a; b < dim; ++b) local[a * dim + b] += xc[a] * xc[b];
+    }
+  });
+  for (const auto& local : partial)
+    for (size_t k = 0; k < local.size(); ++k) cov[k] += local[k];
+  for (int a = 0; a < dim; ++a)
+    for (int b = 0; b < a; ++b) cov[a * dim + b] = cov[b * dim + a];
+  rot.R = principal_axes(cov, dim);
+  // Use the exact mean of all vectors? Not needed: any centre works; the subsample's is kept.
+  return rot;
+}
+
+// fn(i) for i in [0, n), in chunks over the pool.
+template <class Fn>
+void parallel_range(int64_t n, int64_t chunk, double flops_per_item, const Fn& fn) {
+  const int64_t nchunk = (n + chunk - 1) / chunk;
+  parallel_for(nchunk, flops_per_item * n, [&](int64_t c) {
+    for (int64_t i = c * chunk; i < std::min(n, (c + 1) * chunk); ++i) fn(i);
+  });
+}
+
+int nearest(const float* bank, int64_t nb, const float* queries, int64_t nq, int dim, float* out_dist,
+            int32_t* out_idx) {
+  if (dim <= 0 || dim > 512 || nq < 0 || nb < 0) return -1;
+  for (const auto& [p, n] : {std::make_pair(bank, nb), std::make_pair(queries, nq)})
+    for (int64_t i = 0; i < n * dim; ++i)
+      if (!std::isfinite(p[i])) return -2;
+  const float inf = std::numeric_limits<float>::infinity();
+  if (nb == 0) {
+    for (int64_t i = 0; i < nq; ++i) {
+      out_dist[i] = inf;
+      if (out_idx) out_idx[i] = -1;
+    }
+    return 0;
+  }
+  const int nt = num_threads();
+  const Rotation rot = make_rotation(bank, nb, dim, nt);
+  const int Dp = rot.Dp;
+
+  // Bank sorted by its first rotated coordinate, packed [block][Dp][kNNBlock]. Padding vectors
+  // (last block) sit at +1e18, sort last and are never inserted.
+  std::vector<std::pair<float, int32_t>> bkey(nb);
+  parallel_range(nb, 4096, 2.0 * dim, [&](int64_t i) { bkey[i] = {rot.first(bank + i * dim), static_cast<int32_t>(i)}; });
+  std::sort(bkey.begin(), bkey.end());
+  const int64_t nblk = (nb + kNNBlock - 1) / kNNBlock;
+  Buffer bankbuf;
+  float* Bp = bankbuf.get(static_cast<size_t>(nblk) * Dp * kNNBlock);
+  std::vector<float> blo(nblk), bhi(nblk);
+  std::vector<double> norms(nb, 0.0);
+  parallel_range(nblk, 64, 2.0 * kNNBlock * dim * dim, [&](int64_t blk) {
+    float* out = Bp + blk * Dp * kNNBlock;
+    for (int l = 0; l < kNNBlock; ++l) {
+      const int64_t i = blk * kNNBlock + l;
+      if (i < nb) {
+        norms[i] = rot.apply(bank + static_cast<int64_t>(bkey[i].second) * dim, out + l, kNNBlock);
+      } else {
+        for (int d = 0; d < Dp; ++d) out[d * kNNBlock + l] = d < dim ? 1e18f : 0.0f;
+      }
+    }
+    blo[blk] = out[0];
+    bhi[blk] = out[kNNBlock - 1];
+  });
+  const double ymax = *std::max_element(norms.begin(), norms.end());
+  std::vector<double>().swap(norms);
+
+  // Queries, rotated and sorted the same way.
+  std::vector<std::pair<float, int32_t>> qkey(nq);
+  parallel_range(nq, 4096, 2.0 * dim, [&](int64_t i) { qkey[i] = {rot.first(queries + i * dim), static_cast<int32_t>(i)}; });
+  std::sort(qkey.begin(), qkey.end());
+  const int64_t ntile = (nq + kNNRows - 1) / kNNRows;
+  Buffer qbuf;
+  float* Q = qbuf.get(static_cast<size_t>(std::max<int64_t>(ntile, 1)) * kNNRows * Dp);
+  std::vector<NNState> state(nq);
+  const double u = 1.0 / (1 << 24);
+  parallel_range(ntile * kNNRows, 1024, 2.0 * dim * dim, [&](int64_t s) {
+    const int64_t src = std::min(s, nq - 1);
+    const double norm = rot.apply(queries + static_cast<int64_t>(qkey[src].second) * dim, Q + s * Dp, 1);
+    if (s < nq) {
+      NNState& st = state[s];
+      st.best = st.thr = st.dropped = inf;
+      st.err = static_cast<float>(u * (norm + ymax) * 1.01);
+      st.cnt = 0;
+    }
+  });
+
+  // Sweep outwards from each tile's position in the sorted bank.
+  parallel_range(ntile, 8, 1e9, [&](int64_t tile) {
+    const int64_t s0 = tile * kNNRows;
+    const float* Qt = Q + s0 * Dp;
+    float thr[kNNRows];
+    for (int r = 0; r < kNNRows; ++r) thr[r] = s0 + r < nq ? state[s0 + r].thr : -inf;
+    const float qlo = Qt[0], qhi = Qt[(kNNRows - 1) * Dp];
+    const float mid = 0.5f * (qlo + qhi);
+    int64_t right = std::lower_bound(blo.begin(), blo.end(), mid) - blo.begin();
+    int64_t left = right - 1;
+    // A block is out of reach when the first-coordinate gap alone exceeds every threshold.
+    auto beyond = [&](float edge, bool above) {
+      for (int r = 0; r < kNNRows; ++r) {
+        const float g = above ? edge - Qt[r * Dp] : Qt[r * Dp] - edge;
+        if (!(g > 0.0f && g * g > thr[r])) return false;
+      }
+      return true;
+    };
+    bool rdone = false, ldone = false;
+    for (;;) {
+      if (!rdone && (right >= nblk || beyond(blo[right], true))) rdone = true;
+      if (!ldone && (left < 0 || beyond(bhi[left], false))) ldone = true;
+      if (rdone && ldone) break;
+      int64_t blk;
+      if (rdone) {
+        blk = left--;
+      } else if (ldone) {
+        blk = right++;
+      } else {
+        blk = (blo[right] - qhi <= qlo - bhi[left]) ? right++ : left--;
+      }
+      vf acc[kNNRows][2];
+      if (!nn_tile(Qt, Bp + blk * Dp * kNNBlock, Dp, thr, acc)) continue;
+      for (int r = 0; r < kNNRows; ++r) {
+        if (!(any_le(acc[r][0], thr[r]) || any_le(acc[r][1], thr[r]))) continue;
+        NNState& st = state[s0 + r];
+        for (int v = 0; v < 2; ++v)
+          for (int l = 0; l < VL; ++l) {
+            const int64_t i = blk * kNNBlock + v * VL + l;
+            if (i < nb) nn_insert(st, acc[r][v][l], static_cast<int32_t>(i));
+          }
+        thr[r] = st.thr;
+      }
+    }
+  });
+
+  // Re-rank in float64 on the original vectors (ties: smallest original index).
+  auto dist2 = [&](const float* q, int64_t i) {
+    const float* b = bank + i * dim;
+    double s = 0.0;
+    for (int d = 0; d < dim; ++d) {
+      const double t = static_cast<double>(q[d]) - static_cast<double>(b[d]);
+      s += t * t;
+    }
+    return s;
+  };
+  std::atomic<int64_t> fallbacks{0};
+  parallel_range(nq, 256, 1e6, [&](int64_t s) {
+    const NNState& st = state[s];
+    const int64_t qi = qkey[s].second;
+    const float* q = queries + qi * dim;
+    double best = std::numeric_limits<double>::infinity();
+    int64_t arg = -1;
+    auto consider = [&](int64_t sorted_index) {
+      const int64_t i = bkey[sorted_index].second;
+      const double d = dist2(q, i);
+      if (d < best || (d == best && i < arg)) best = d, arg = i;
+    };
+    if (st.dropped <= st.thr) {
+      // Overflowed candidate list: scan the whole slab |q1 - b1| <= sqrt(thr) + margin in float64.
+      fallbacks.fetch_add(1);
+      const float q1 = Q[s * Dp];
+      const float w = static_cast<float>(std::sqrt(static_cast<double>(st.thr)) * (1.0 + kRel) + 3.0 * st.err);
+      auto lo = std::lower_bound(bkey.begin(), bkey.end(), std::make_pair(q1 - w, INT32_MIN));
+      auto hi = std::upper_bound(bkey.begin(), bkey.end(), std::make_pair(q1 + w, INT32_MAX));
+      for (auto it = lo; it != hi; ++it) consider(it - bkey.begin());
+    } else {
+      for (int c = 0; c < st.cnt; ++c)
+        if (st.cd[c] <= st.thr) consider(st.ci[c]);
+    }
+    out_dist[qi] = static_cast<float>(std::sqrt(best));
+    if (out_idx) out_idx[qi] = static_cast<int32_t>(arg);
+  });
+  return static_cast<int>(std::min<int64_t>(fallbacks.load(), 0x7fffffff));
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// C ABI (see src/backend/native.ts for the FFI declarations).
+// ---------------------------------------------------------------------------------------------
+
+extern "C" {
+
+// ABI version; bump whenever a signature below changes.
+int psv_abi_version() { return 1; }
+
+// "avx512", "avx2" or "generic".
+const char* psv_isa() { return kIsa; }
+
+// Threads used by every kernel, the calling thread included (0: PATCHSVDD_THREADS or every core).
+void psv_set_threads(int n) { Pool::instance().set_threads(n); }
+int psv_get_threads() { return num_threads(); }
+
+// shape: int32[15] = N, H, W, Cin, Ho, Wo, Cout, kh, kw, strideH, strideW, dilationH, dilationW,
+// padTop, padLeft. x [N,H,W,Cin], w [kh,kw,Cin,Cout], y [N,Ho,Wo,Cout]; bias [Cout] or null;
+// act: 0 linear, 1 relu, 2 leaky relu (alpha).
+void psv_conv2d(const float* x, const float* w, const float* bias, float* y, const int32_t* shape, int act,
+                float alpha) {
+  conv2d_forward(x, w, bias, y, ConvShape::read(shape), act, alpha);
+}
+
+// dy [N,Ho,Wo,Cout], w [kh,kw,Cin,Cout] -> dx [N,H,W,Cin] (overwritten).
+void psv_conv2d_backprop_input(const float* dy, const float* w, float* dx, const int32_t* shape) {
+  conv2d_backprop_input(dy, w, dx, ConvShape::read(shape));
+}
+
+// x [N,H,W,Cin], dy [N,Ho,Wo,Cout] -> dw [kh,kw,Cin,Cout] (overwritten).
+void psv_conv2d_backprop_filter(const float* x, const float* dy, float* dw, const int32_t* shape) {
+  conv2d_backprop_filter(x, dy, dw, ConvShape::read(shape));
+}
+
+// dims: int32[5] = batchA, batchB, M, N, K. a [batchA, M, K] (or [.., K, M] when transA),
+// b [batchB, K, N] (or [.., N, K] when transB) -> c [max(batchA, batchB), M, N]; bias [N] or null.
+void psv_matmul(const float* a, const float* b, const float* bias, float* c, const int32_t* dims, int transA,
+                int transB, int act, float alpha) {
+  matmul(a, b, bias, c, dims[0], dims[1], dims[2], dims[3], dims[4], transA != 0, transB != 0, act, alpha);
+}
+
+// For each query [nq, dim] the exact L2 distance (not squared) to its nearest bank vector [nb, dim],
+// and its index (out_idx may be null). Returns the number of queries settled by a float64 slab scan
+// (8+ near-ties), -1 for bad sizes (dim must be 1..512) or -2 for a NaN or infinite value.
+int psv_nearest(const float* bank, int64_t nb, const float* queries, int64_t nq, int dim, float* out_dist,
+                int32_t* out_idx) {
+  return nearest(bank, nb, queries, nq, dim, out_dist, out_idx);
+}
+
+}  // extern "C"

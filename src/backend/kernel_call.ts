@@ -1,0 +1,61 @@
+/**
+ * Calling one backend kernel from inside another, the way tfjs backends compose kernels: the
+ * callee's kernel function runs directly (no engine bookkeeping, no gradient tape), and the caller
+ * disposes the intermediate results it does not return.
+ *
+ * @module
+ */
+
+import * as tf from "@tensorflow/tfjs-core";
+
+/** A backend plus its registered name, enough to look up and run its kernels. */
+export interface KernelContext {
+  /** The backend instance the calling kernel received. */
+  backend: tf.KernelBackend;
+  /** The name the backend is registered under ("wasm", "native", ...). */
+  backendName: string;
+}
+
+/**
+ * Run a registered kernel of the context's backend.
+ *
+ * @param ctx backend and its name
+ * @param kernelName kernel to run, e.g. `tf.Transpose`
+ * @param inputs named input tensors
+ * @param attrs kernel attributes
+ * @returns the kernel's (single) output; the caller owns it
+ * @throws {Error} when the backend has no such kernel
+ */
+export function callKernel(
+  ctx: KernelContext,
+  kernelName: string,
+  inputs: tf.NamedTensorInfoMap,
+  attrs: tf.NamedAttrMap = {},
+): tf.TensorInfo {
+  const config = tf.getKernel(kernelName, ctx.backendName);
+  if (!config) throw new Error(`Expected a ${kernelName} kernel on backend '${ctx.backendName}' but found none`);
+  const out = config.kernelFunc({ inputs, backend: ctx.backend, attrs });
+  return Array.isArray(out) ? out[0] : out;
+}
+
+/**
+ * Release intermediate results of {@linkcode callKernel}.
+ *
+ * @param ctx backend and its name
+ * @param infos tensors to release (undefined entries are skipped)
+ */
+export function disposeIntermediates(ctx: KernelContext, ...infos: (tf.TensorInfo | undefined)[]): void {
+  for (const info of infos) if (info) ctx.backend.disposeData(info.dataId);
+}
+
+/**
+ * Register (or replace, without tfjs's "already registered" warning) a kernel for a backend.
+ *
+ * @param config the kernel configuration
+ */
+export function replaceKernel(config: tf.KernelConfig): void {
+  if (tf.getKernel(config.kernelName, config.backendName)) {
+    tf.unregisterKernel(config.kernelName, config.backendName);
+  }
+  tf.registerKernel(config);
+}

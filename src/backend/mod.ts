@@ -1,0 +1,29 @@
+/**
+ * Compute backends: choosing one ({@linkcode selectBackend}), the "native" backend (C++ kernels
+ * through FFI on top of tfjs's cpu backend), the wasm training kernels tfjs lacks, and the exact
+ * native nearest-neighbour search.
+ *
+ * @module
+ */
+
+export { BACKEND_NAMES, type BackendName, probeWebgpu, selectBackend, type SelectedBackend } from "./select.ts";
+export {
+  exactNearestNative,
+  exactNearestNativeAsync,
+  exactNearestNativeDetailed,
+  loadNative,
+  NATIVE_LIBRARY_PATH,
+  type NativeActivation,
+  nativeConv2d,
+  nativeConv2dBackpropFilter,
+  nativeConv2dBackpropInput,
+  type NativeConvShape,
+  nativeInfo,
+  nativeMatMul,
+  type NativeMatMulShape,
+  type NativeNearest,
+  setNativeThreads,
+} from "./native.ts";
+export { NATIVE_BACKEND_NAME, NATIVE_KERNEL_NAMES, registerNativeBackend } from "./native_backend.ts";
+export { registerWasmConvBackpropFilter, wasmConv2dBackpropFilter } from "./wasm_conv_backprop_filter.ts";
+export { registerWasmConvBackpropInput, wasmConv2dBackpropInput } from "./wasm_conv_backprop_input.ts";

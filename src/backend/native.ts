@@ -1,0 +1,428 @@
+/**
+ * FFI bindings to the native CPU kernels (`native/kernels.cc`, built by `native/build.mjs` into
+ * `native/build/libpatchsvdd.so`): NHWC float32 convolutions, batched matmul and an exact
+ * nearest-neighbour search. Loading needs `--allow-ffi` (the tasks run with `-A`).
+ *
+ * Everything here works on plain typed arrays; the tfjs backend built on top of these calls lives
+ * in `native_backend.ts`.
+ *
+ * @module
+ */
+
+import { fileURLToPath } from "node:url";
+
+const SYMBOLS = {
+  psv_abi_version: { parameters: [], result: "i32" },
+  psv_isa: { parameters: [], result: "pointer" },
+  psv_set_threads: { parameters: ["i32"], result: "void" },
+  psv_get_threads: { parameters: [], result: "i32" },
+  psv_conv2d: { parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "i32", "f32"], result: "void" },
+  psv_conv2d_backprop_input: { parameters: ["buffer", "buffer", "buffer", "buffer"], result: "void" },
+  psv_conv2d_backprop_filter: { parameters: ["buffer", "buffer", "buffer", "buffer"], result: "void" },
+  psv_matmul: {
+    parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "i32", "i32", "i32", "f32"],
+    result: "void",
+  },
+  psv_nearest: { parameters: ["buffer", "i64", "buffer", "i64", "i32", "buffer", "buffer"], result: "i32" },
+  psv_nearest_async: {
+    name: "psv_nearest",
+    parameters: ["buffer", "i64", "buffer", "i64", "i32", "buffer", "buffer"],
+    result: "i32",
+    nonblocking: true,
+  },
+} as const;
+
+/** ABI version the bindings expect (must equal `psv_abi_version()` in kernels.cc). */
+export const NATIVE_ABI_VERSION = 1;
+
+/** The loaded library's raw symbols. */
+export type NativeSymbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
+
+/** Activation fused into a convolution or matmul epilogue. */
+export type NativeActivation = "linear" | "relu" | "leakyrelu";
+
+const ACTIVATION_CODE: Record<NativeActivation, number> = { linear: 0, relu: 1, leakyrelu: 2 };
+
+/**
+ * A 2-D convolution in NHWC layout, described the way tfjs's `Conv2DInfo` does (all in pixels).
+ * `x` is [batch, inHeight, inWidth, inChannels], the filter [filterHeight, filterWidth,
+ * inChannels, outChannels], the output [batch, outHeight, outWidth, outChannels].
+ */
+export interface NativeConvShape {
+  batch: number;
+  inHeight: number;
+  inWidth: number;
+  inChannels: number;
+  outHeight: number;
+  outWidth: number;
+  outChannels: number;
+  filterHeight: number;
+  filterWidth: number;
+  strideHeight: number;
+  strideWidth: number;
+  dilationHeight: number;
+  dilationWidth: number;
+  /** Zero rows added above the input (0 for VALID). */
+  padTop: number;
+  /** Zero columns added left of the input (0 for VALID). */
+  padLeft: number;
+}
+
+/** Where the native library is expected. */
+export const NATIVE_LIBRARY_PATH: string = Deno.env.get("PATCHSVDD_NATIVE_LIB") ?? defaultLibraryPath();
+
+function defaultLibraryPath(): string {
+  const url = new URL("../../native/build/libpatchsvdd.so", import.meta.url);
+  return url.protocol === "file:" ? fileURLToPath(url) : "";
+}
+
+let loaded: { symbols: NativeSymbols } | { reason: string } | undefined;
+
+/**
+ * Open the native library once (later calls return the same result, unless `retry` is set and
+ * the first attempt failed, e.g. after building the library).
+ *
+ * @param retry try again after an earlier failure
+ * @returns the raw symbols, or a one-line reason why they are unavailable (library not built,
+ *   no FFI permission, ABI mismatch)
+ * @example
+ * ```ts
+ * import { loadNative } from "./native.ts";
+ * const lib = loadNative();
+ * console.log("symbols" in lib ? "native kernels loaded" : lib.reason);
+ * ```
+ */
+export function loadNative(retry = false): { symbols: NativeSymbols } | { reason: string } {
+  if (loaded && !(retry && "reason" in loaded)) return loaded;
+  loaded = open();
+  return loaded;
+}
+
+function open(): { symbols: NativeSymbols } | { reason: string } {
+  if (!NATIVE_LIBRARY_PATH) return { reason: "the native library is only available from a local checkout" };
+  try {
+    Deno.statSync(NATIVE_LIBRARY_PATH);
+  } catch {
+    return {
+      reason: `native library not built (${NATIVE_LIBRARY_PATH} is missing); run: node native/build.mjs (needs g++)`,
+    };
+  }
+  try {
+    const lib = Deno.dlopen(NATIVE_LIBRARY_PATH, SYMBOLS);
+    const abi = lib.symbols.psv_abi_version();
+    if (abi !== NATIVE_ABI_VERSION) {
+      lib.close();
+      return { reason: `native library ABI ${abi} != ${NATIVE_ABI_VERSION}; rebuild: node native/build.mjs --force` };
+    }
+    return { symbols: lib.symbols };
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
+      return { reason: `loading the native library needs --allow-ffi (${msg.split("\n")[0]})` };
+    }
+    return { reason: `could not load ${NATIVE_LIBRARY_PATH}: ${msg.split("\n")[0]}` };
+  }
+}
+
+/**
+ * The native symbols, or an Error naming the reason they are missing.
+ *
+ * @returns the raw symbols
+ * @throws {Error} when the library cannot be loaded
+ */
+export function nativeSymbols(): NativeSymbols {
+  const lib = loadNative();
+  if ("reason" in lib) throw new Error(lib.reason);
+  return lib.symbols;
+}
+
+/**
+ * Describe the loaded library: instruction set and thread count.
+ *
+ * @returns e.g. `{ isa: "avx512", threads: 2 }`, or null when the library is unavailable
+ */
+export function nativeInfo(): { isa: string; threads: number } | null {
+  const lib = loadNative();
+  if ("reason" in lib) return null;
+  const ptr = lib.symbols.psv_isa();
+  const isa = ptr === null ? "unknown" : new Deno.UnsafePointerView(ptr).getCString();
+  return { isa, threads: lib.symbols.psv_get_threads() };
+}
+
+/**
+ * Set how many threads the native kernels use, the calling thread included (0: the
+ * PATCHSVDD_THREADS environment variable, or every core).
+ *
+ * @param threads number of threads, >= 0
+ */
+export function setNativeThreads(threads: number): void {
+  nativeSymbols().psv_set_threads(threads);
+}
+
+function shapeParams(s: NativeConvShape): Int32Array {
+  return Int32Array.of(
+    s.batch,
+    s.inHeight,
+    s.inWidth,
+    s.inChannels,
+    s.outHeight,
+    s.outWidth,
+    s.outChannels,
+    s.filterHeight,
+    s.filterWidth,
+    s.strideHeight,
+    s.strideWidth,
+    s.dilationHeight,
+    s.dilationWidth,
+    s.padTop,
+    s.padLeft,
+  );
+}
+
+function checkLength(name: string, a: Float32Array, want: number): void {
+  if (a.length !== want) throw new RangeError(`Expected ${name} to hold ${want} floats but found ${a.length}`);
+}
+
+/**
+ * Convolution forward pass, optionally fused with a bias and an activation:
+ * y = act(conv(x, w) + bias).
+ *
+ * @param x input [batch, inHeight, inWidth, inChannels]
+ * @param w filter [filterHeight, filterWidth, inChannels, outChannels]
+ * @param shape the convolution's geometry
+ * @param bias per-output-channel bias [outChannels], or null
+ * @param activation fused activation
+ * @param alpha slope for negative inputs of "leakyrelu"
+ * @returns y [batch, outHeight, outWidth, outChannels]
+ * @example
+ * ```ts ignore
+ * import { nativeConv2d } from "./native.ts";
+ * const shape = { batch: 1, inHeight: 3, inWidth: 3, inChannels: 1, outHeight: 1, outWidth: 1, outChannels: 1,
+ *   filterHeight: 3, filterWidth: 3, strideHeight: 1, strideWidth: 1, dilationHeight: 1, dilationWidth: 1,
+ *   padTop: 0, padLeft: 0 };
+ * nativeConv2d(new Float32Array(9).fill(1), new Float32Array(9).fill(1), shape); // Float32Array [9]
+ * ```
+ */
+export function nativeConv2d(
+  x: Float32Array,
+  w: Float32Array,
+  shape: NativeConvShape,
+  bias: Float32Array | null = null,
+  activation: NativeActivation = "linear",
+  alpha = 0.2,
+): Float32Array {
+  const s = shape;
+  checkLength("x", x, s.batch * s.inHeight * s.inWidth * s.inChannels);
+  checkLength("w", w, s.filterHeight * s.filterWidth * s.inChannels * s.outChannels);
+  if (bias) checkLength("bias", bias, s.outChannels);
+  const y = new Float32Array(s.batch * s.outHeight * s.outWidth * s.outChannels);
+  nativeSymbols().psv_conv2d(x, w, bias, y, shapeParams(s), ACTIVATION_CODE[activation], alpha);
+  return y;
+}
+
+/**
+ * Gradient of a convolution with respect to its input.
+ *
+ * @param dy output gradient [batch, outHeight, outWidth, outChannels]
+ * @param w filter [filterHeight, filterWidth, inChannels, outChannels]
+ * @param shape the forward convolution's geometry
+ * @returns dx [batch, inHeight, inWidth, inChannels]
+ */
+export function nativeConv2dBackpropInput(dy: Float32Array, w: Float32Array, shape: NativeConvShape): Float32Array {
+  const s = shape;
+  checkLength("dy", dy, s.batch * s.outHeight * s.outWidth * s.outChannels);
+  checkLength("w", w, s.filterHeight * s.filterWidth * s.inChannels * s.outChannels);
+  const dx = new Float32Array(s.batch * s.inHeight * s.inWidth * s.inChannels);
+  nativeSymbols().psv_conv2d_backprop_input(dy, w, dx, shapeParams(s));
+  return dx;
+}
+
+/**
+ * Gradient of a convolution with respect to its filter.
+ *
+ * @param x input [batch, inHeight, inWidth, inChannels]
+ * @param dy output gradient [batch, outHeight, outWidth, outChannels]
+ * @param shape the forward convolution's geometry
+ * @returns dw [filterHeight, filterWidth, inChannels, outChannels]
+ */
+export function nativeConv2dBackpropFilter(x: Float32Array, dy: Float32Array, shape: NativeConvShape): Float32Array {
+  const s = shape;
+  checkLength("x", x, s.batch * s.inHeight * s.inWidth * s.inChannels);
+  checkLength("dy", dy, s.batch * s.outHeight * s.outWidth * s.outChannels);
+  const dw = new Float32Array(s.filterHeight * s.filterWidth * s.inChannels * s.outChannels);
+  nativeSymbols().psv_conv2d_backprop_filter(x, dy, dw, shapeParams(s));
+  return dw;
+}
+
+/** Operand layout of {@linkcode nativeMatMul}. */
+export interface NativeMatMulShape {
+  /** Batch count of a (1 broadcasts). */
+  batchA: number;
+  /** Batch count of b (1 broadcasts). */
+  batchB: number;
+  /** Rows of op(a) and of the result. */
+  m: number;
+  /** Columns of op(b) and of the result. */
+  n: number;
+  /** Shared inner dimension. */
+  k: number;
+  /** a is stored [batch, k, m] instead of [batch, m, k]. */
+  transposeA: boolean;
+  /** b is stored [batch, n, k] instead of [batch, k, n]. */
+  transposeB: boolean;
+}
+
+/**
+ * Batched matmul c[i] = act(op(a[i]) op(b[i]) + bias).
+ *
+ * @param a left operand
+ * @param b right operand
+ * @param shape sizes and transposition flags
+ * @param bias [n] or null
+ * @param activation fused activation
+ * @param alpha slope for negative inputs of "leakyrelu"
+ * @returns c [max(batchA, batchB), m, n]
+ */
+export function nativeMatMul(
+  a: Float32Array,
+  b: Float32Array,
+  shape: NativeMatMulShape,
+  bias: Float32Array | null = null,
+  activation: NativeActivation = "linear",
+  alpha = 0.2,
+): Float32Array {
+  const s = shape;
+  checkLength("a", a, s.batchA * s.m * s.k);
+  checkLength("b", b, s.batchB * s.k * s.n);
+  if (bias) checkLength("bias", bias, s.n);
+  if (s.batchA !== s.batchB && s.batchA !== 1 && s.batchB !== 1) {
+    throw new RangeError(`Expected batch sizes to match or be 1 but found ${s.batchA} and ${s.batchB}`);
+  }
+  const c = new Float32Array(Math.max(s.batchA, s.batchB) * s.m * s.n);
+  const dims = Int32Array.of(s.batchA, s.batchB, s.m, s.n, s.k);
+  nativeSymbols().psv_matmul(
+    a,
+    b,
+    bias,
+    c,
+    dims,
+    s.transposeA ? 1 : 0,
+    s.transposeB ? 1 : 0,
+    ACTIVATION_CODE[activation],
+    alpha,
+  );
+  return c;
+}
+
+/** Result of {@linkcode exactNearestNativeDetailed}. */
+export interface NativeNearest {
+  /** Per query: L2 distance (not squared) to the nearest bank vector. */
+  distances: Float32Array;
+  /** Per query: index of that bank vector (the smallest index among exact ties; -1 for an empty bank). */
+  indices: Int32Array;
+  /** Queries that had 8+ near-tied candidates and were settled by a full float64 scan. */
+  fallbacks: number;
+}
+
+function checkNearestArgs(bank: Float32Array, queries: Float32Array, dim: number): void {
+  if (!(Number.isInteger(dim) && dim > 0)) {
+    throw new RangeError(`Expected dim to be a positive integer but found ${dim}`);
+  }
+  if (bank.length % dim !== 0 || queries.length % dim !== 0) {
+    throw new RangeError(
+      `Expected bank (${bank.length}) and queries (${queries.length}) to hold whole vectors of dim ${dim}`,
+    );
+  }
+  if (bank.length / dim > 0x7fffffff) throw new RangeError(`Expected at most 2^31 - 1 bank vectors`);
+}
+
+function checkNearestResult(code: number): number {
+  if (code === -2) throw new RangeError("Expected finite bank and query values but found NaN or Infinity");
+  if (code < 0) throw new RangeError(`The native nearest-neighbour search rejected its arguments (code ${code})`);
+  return code;
+}
+
+/**
+ * Exact nearest-neighbour search: for every query, the L2 distance (not squared) to the closest
+ * bank vector, with its index. Exact even for tiny vectors (distances ~1e-4, magnitudes ~0.03):
+ * distances are summed as (q - b)^2, never as |q|^2 + |b|^2 - 2 q.b, and the final candidates are
+ * re-ranked in float64 (see kernels.cc for the argument).
+ *
+ * @param bank bank vectors, row-major [nb, dim]
+ * @param queries query vectors, row-major [nq, dim]
+ * @param dim vector length
+ * @returns distances, indices and fallback count, or null when the native library is unavailable
+ */
+export function exactNearestNativeDetailed(
+  bank: Float32Array,
+  queries: Float32Array,
+  dim: number,
+): NativeNearest | null {
+  const lib = loadNative();
+  if ("reason" in lib) return null;
+  checkNearestArgs(bank, queries, dim);
+  const nq = queries.length / dim;
+  const distances = new Float32Array(nq);
+  const indices = new Int32Array(nq);
+  const fallbacks = lib.symbols.psv_nearest(
+    bank,
+    BigInt(bank.length / dim),
+    queries,
+    BigInt(nq),
+    dim,
+    distances,
+    indices,
+  );
+  return { distances, indices, fallbacks: checkNearestResult(fallbacks) };
+}
+
+/**
+ * Exact nearest-neighbour distances (see {@linkcode exactNearestNativeDetailed}).
+ *
+ * @param bank bank vectors, row-major [nb, dim]
+ * @param queries query vectors, row-major [nq, dim]
+ * @param dim vector length
+ * @returns per query, the L2 distance (not squared) to its nearest bank vector; null when the
+ *   native library is unavailable (fall back to another search)
+ * @example
+ * ```ts
+ * import { exactNearestNative } from "./native.ts";
+ * const d = exactNearestNative(Float32Array.of(0, 0, 3, 4), Float32Array.of(3, 4.5), 2);
+ * console.log(d ?? "native library not built"); // Float32Array [0.5]
+ * ```
+ */
+export function exactNearestNative(bank: Float32Array, queries: Float32Array, dim: number): Float32Array | null {
+  return exactNearestNativeDetailed(bank, queries, dim)?.distances ?? null;
+}
+
+/**
+ * Like {@linkcode exactNearestNativeDetailed}, but runs on a worker thread so the event loop
+ * stays free (progress output, timers). The arrays must not be modified until it resolves.
+ *
+ * @param bank bank vectors, row-major [nb, dim]
+ * @param queries query vectors, row-major [nq, dim]
+ * @param dim vector length
+ * @returns distances, indices and fallback count, or null when the native library is unavailable
+ */
+export async function exactNearestNativeAsync(
+  bank: Float32Array,
+  queries: Float32Array,
+  dim: number,
+): Promise<NativeNearest | null> {
+  const lib = loadNative();
+  if ("reason" in lib) return null;
+  checkNearestArgs(bank, queries, dim);
+  const nq = queries.length / dim;
+  const distances = new Float32Array(nq);
+  const indices = new Int32Array(nq);
+  const fallbacks = await lib.symbols.psv_nearest_async(
+    bank,
+    BigInt(bank.length / dim),
+    queries,
+    BigInt(nq),
+    dim,
+    distances,
+    indices,
+  );
+  return { distances, indices, fallbacks: checkNearestResult(fallbacks) };
+}
