@@ -280,6 +280,26 @@ export function encodePatches(encoder: Encoder, patches: tf.Tensor4D): tf.Tensor
   return tf.reshape(applyStack(encoder, grid), [b, d]);
 }
 
+/**
+ * Encode patches whose quadrants were already split on the host (see
+ * `splitQuadrants` in src/sampling/crop.ts): for a hierarchy of depth d the input holds
+ * 4^d * B patches of 32x32, ordered (innermost quadrant, ..., outermost quadrant, patch).
+ * Same result as {@linkcode encodePatches} on the whole patches, without slicing tensors
+ * (tfjs' slice kernels are slow on the cpu-based backends).
+ *
+ * @param encoder the top-level encoder
+ * @param quadrants [4^d * B, 32, 32, 3] (for f_small or the flat encoder: [B, K, K, 3])
+ * @returns [B, D]
+ */
+export function encodeSplitPatches(encoder: Encoder, quadrants: tf.Tensor4D): tf.Tensor2D {
+  const d = encoder.embeddingDim;
+  if (encoder.kind !== "hier") return tf.reshape(applyStack(encoder, quadrants), [quadrants.shape[0], d]);
+  const codes = encodeSplitPatches(encoder.inner!, quadrants); // [4B, D] ordered (quadrant, patch)
+  const b = codes.shape[0] / 4;
+  const grid = tf.reshape(tf.transpose(tf.reshape(codes, [4, b, d]), [1, 0, 2]), [b, 2, 2, d]) as tf.Tensor4D;
+  return tf.reshape(applyStack(encoder, grid), [b, d]);
+}
+
 /** Free every parameter of an encoder. */
 export function disposeEncoder(encoder: Encoder): void {
   for (const v of encoder.params.values()) v.dispose();

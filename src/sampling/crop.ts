@@ -62,3 +62,31 @@ export function perturbPatches(patches: Float32Array, patchSize: number, std: nu
   }
   return patches;
 }
+
+/**
+ * Split every KxK patch of a batch into its four quadrants, quadrant-major: the output
+ * holds 4B patches of K/2 ordered (quadrant, patch) with quadrants top-left, top-right,
+ * bottom-left, bottom-right (the order `encodeSplitPatches` expects). Applied d times it
+ * gives 4^d * B patches of K / 2^d.
+ *
+ * @param patches [B, K, K, 3]
+ * @param count B
+ * @param patchSize K
+ * @returns [4B, K/2, K/2, 3]
+ */
+export function splitQuadrants(patches: Float32Array, count: number, patchSize: number): Float32Array {
+  const half = patchSize / 2;
+  const out = new Float32Array(patches.length);
+  const rowLen = half * 3;
+  let o = 0;
+  for (const [qy, qx] of [[0, 0], [0, half], [half, 0], [half, half]]) {
+    for (let b = 0; b < count; b++) {
+      for (let r = 0; r < half; r++) {
+        const src = ((b * patchSize + qy + r) * patchSize + qx) * 3;
+        out.set(patches.subarray(src, src + rowLen), o);
+        o += rowLen;
+      }
+    }
+  }
+  return out;
+}

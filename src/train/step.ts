@@ -10,12 +10,12 @@ import * as tf from "@tensorflow/tfjs-core";
 import "./gradients.ts";
 import type { TrainConfig } from "../config.ts";
 import { classifyPositions } from "../model/classifier.ts";
-import { encodePatches } from "../model/encoder.ts";
+import { encodePatches, encodeSplitPatches } from "../model/encoder.ts";
 import { sslLoss } from "../losses/ssl.ts";
 import { svddLoss } from "../losses/svdd.ts";
 import { svddPrimeLoss } from "../losses/svdd_prime.ts";
 import { type ScaleTerms, totalLoss } from "../losses/total.ts";
-import { cropPatches, perturbPatches } from "../sampling/crop.ts";
+import { cropPatches, perturbPatches, splitQuadrants } from "../sampling/crop.ts";
 import { samplePairs } from "../sampling/pairs.ts";
 import type { Rng } from "../util/rng.ts";
 import { type PatchSvddModel, trainableVariables } from "./model.ts";
@@ -35,9 +35,12 @@ export type LossValues = Record<string, number>;
 
 interface ScaleBatch {
   k: number;
-  /** [n, K, K, 3] all patches of this scale, in the order ssl1, ssl2, svdd1, svdd2. */
+  /** All patches of this scale, in the order ssl1, ssl2, svdd1, svdd2, split into quadrants down to the level's input side. */
   patches: Float32Array;
+  /** Number of whole KxK patches. */
   count: number;
+  /** Side of the pieces in `patches` (32 for hierarchical levels, K otherwise). */
+  pieceSize: number;
   sslLabels: Int32Array | null;
   svddPairs: number;
 }
@@ -71,10 +74,18 @@ export function drawStepBatches(model: PatchSvddModel, config: TrainConfig, data
       parts.push(cropPatches(data.images, data.size, pairs.image, pairs.second, k));
     }
     const per = k * k * 3;
-    const patches = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
+    let patches = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
     let off = 0;
     for (const p of parts) patches.set(p, (off += p.length) - p.length);
-    return { k, patches, count: patches.length / per, sslLabels, svddPairs: wantPairs ? b : 0 };
+    const count = patches.length / per;
+    // Split hierarchical levels into 32x32 pieces on the host (tensor slicing is slow on cpu backends).
+    let piece = k, pieces = count;
+    for (let e = level; e.kind === "hier"; e = e.inner!) {
+      patches = splitQuadrants(patches, pieces, piece) as Float32Array<ArrayBuffer>;
+      piece /= 2;
+      pieces *= 4;
+    }
+    return { k, patches, count, pieceSize: piece, sslLabels, svddPairs: wantPairs ? b : 0 };
   });
 }
 
@@ -91,8 +102,9 @@ export function stepTerms(model: PatchSvddModel, config: TrainConfig, batches: S
   const b = config.batchSize;
   batches.forEach((batch, i) => {
     const level = model.levels[i];
-    const x = tf.tensor4d(batch.patches, [batch.count, batch.k, batch.k, 3]);
-    const h = encodePatches(level, x); // [count, D]
+    const pieces = batch.patches.length / (batch.pieceSize * batch.pieceSize * 3);
+    const x = tf.tensor4d(batch.patches, [pieces, batch.pieceSize, batch.pieceSize, 3]);
+    const h = encodeSplitPatches(level, x); // [count, D]
     let off = 0;
     const take = () => tf.slice(h, [(off += b) - b, 0], [b, -1]) as tf.Tensor2D;
     if (batch.sslLabels) {
