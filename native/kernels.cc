@@ -439,6 +439,9 @@ struct Im2col {
   int ry, rx, y0, x0;
   std::vector<int> toy, tox;
 
+  Im2col(const float* src_, int H_, int W_, int C_, int Ra_, int Rb_, int ry_, int rx_, int y0_, int x0_)
+      : src(src_), H(H_), W(W_), C(C_), Ra(Ra_), Rb(Rb_), ry(ry_), rx(rx_), y0(y0_), x0(x0_) {}
+
   // Columns that are contiguous in memory for a row whose taps are all inside the image: taps
   // that are horizontally adjacent pixels (dilation 1) merge into one run.
   struct Run {
@@ -556,7 +559,7 @@ std::vector<float> padded_bias(const float* bias, int N, int NR) {
 void conv2d_forward(const float* x, const float* w, const float* bias, float* y, const ConvShape& s, int act,
                     float alpha) {
   using K = KernelWide;
-  Im2col g{x, s.H, s.W, s.Cin, s.Ho, s.Wo, s.sh, s.sw, -s.pt, -s.pl, {}, {}};
+  Im2col g(x, s.H, s.W, s.Cin, s.Ho, s.Wo, s.sh, s.sw, -s.pt, -s.pl);
   for (int i = 0; i < s.kh; ++i)
     for (int j = 0; j < s.kw; ++j) {
       g.toy.push_back(i * s.dh);
@@ -643,7 +646,7 @@ void conv2d_backprop_input_gather(const float* dy, const float* w, float* dx, co
       const int ih0 = mod(py - s.pt, s.sh), iw0 = mod(px - s.pl, s.sw);  // first dx row / col of this phase
       if (ih0 >= s.H || iw0 >= s.W) continue;
       const int Ra = (s.H - ih0 + s.sh - 1) / s.sh, Rb = (s.W - iw0 + s.sw - 1) / s.sw;
-      Im2col g{dy, s.Ho, s.Wo, s.Cout, Ra, Rb, 1, 1, 0, 0, {}, {}};
+      Im2col g(dy, s.Ho, s.Wo, s.Cout, Ra, Rb, 1, 1, 0, 0);
       std::vector<int> ti, tj;
       for (int i = 0; i < s.kh; ++i) {
         const int ry = ih0 + s.pt - i * s.dh;  // = s.sh * (oh - a)
@@ -711,7 +714,7 @@ void conv2d_backprop_input(const float* dy, const float* w, float* dx, const Con
 // m into a private dW^T; the shares are summed and transposed at the end.
 void conv2d_backprop_filter(const float* x, const float* dy, float* dwout, const ConvShape& s) {
   using K = KernelTall;
-  Im2col g{x, s.H, s.W, s.Cin, s.Ho, s.Wo, s.sh, s.sw, -s.pt, -s.pl, {}, {}};
+  Im2col g(x, s.H, s.W, s.Cin, s.Ho, s.Wo, s.sh, s.sw, -s.pt, -s.pl);
   for (int i = 0; i < s.kh; ++i)
     for (int j = 0; j < s.kw; ++j) {
       g.toy.push_back(i * s.dh);
@@ -1165,6 +1168,107 @@ int nearest(const float* bank, int64_t nb, const float* queries, int64_t nq, int
   return static_cast<int>(std::min<int64_t>(fallbacks.load(), 0x7fffffff));
 }
 
+// ---------------------------------------------------------------------------------------------
+// Elementwise kernels and reductions. In a training step these run as often as the convolutions
+// (bias gradients, LeakyReLU and its gradient), and tfjs's pure-JS versions of them cost more than
+// the convolutions themselves. Operands broadcast "periodically": an operand of na elements is
+// read at index i % na, which covers equal shapes, scalars, and per-channel vectors.
+// ---------------------------------------------------------------------------------------------
+
+enum BinaryOp { kMul = 0, kAdd = 1, kSub = 2, kGreater = 3 };
+
+constexpr int64_t kElemChunk = 1 << 16;  // elements per task
+
+template <class Fn>
+void parallel_elements(int64_t n, const Fn& fn) {  // fn(i0, i1) on [i0, i1)
+  const int64_t nchunk = (n + kElemChunk - 1) / kElemChunk;
+  parallel_for(nchunk, 4.0 * n, [&](int64_t c) { fn(c * kElemChunk, std::min(n, (c + 1) * kElemChunk)); });
+}
+
+template <class Out, class Op>
+void binary_loop(const float* a, int64_t na, const float* b, int64_t nb, Out* out, int64_t n, Op op) {
+  parallel_elements(n, [&](int64_t i0, int64_t i1) {
+    if (na == n && nb == n) {
+      for (int64_t i = i0; i < i1; ++i) out[i] = op(a[i], b[i]);
+    } else if (na == n && nb == 1) {
+      const float bv = b[0];
+      for (int64_t i = i0; i < i1; ++i) out[i] = op(a[i], bv);
+    } else if (na == 1 && nb == n) {
+      const float av = a[0];
+      for (int64_t i = i0; i < i1; ++i) out[i] = op(av, b[i]);
+    } else {
+      int64_t ja = i0 % na, jb = i0 % nb;
+      for (int64_t i = i0; i < i1; ++i) {
+        out[i] = op(a[ja], b[jb]);
+        if (++ja == na) ja = 0;
+        if (++jb == nb) jb = 0;
+      }
+    }
+  });
+}
+
+void binary(int op, const float* a, int64_t na, const float* b, int64_t nb, void* out, int64_t n) {
+  float* of = static_cast<float*>(out);
+  switch (op) {
+    case kMul:
+      binary_loop(a, na, b, nb, of, n, [](float x, float y) { return x * y; });
+      break;
+    case kAdd:
+      binary_loop(a, na, b, nb, of, n, [](float x, float y) { return x + y; });
+      break;
+    case kSub:
+      binary_loop(a, na, b, nb, of, n, [](float x, float y) { return x - y; });
+      break;
+    case kGreater:
+      binary_loop(a, na, b, nb, static_cast<uint8_t*>(out), n,
+                  [](float x, float y) { return static_cast<uint8_t>(x > y); });
+      break;
+  }
+}
+
+// out = cond ? t : e (all n elements).
+void select(const uint8_t* cond, const float* t, const float* e, float* out, int64_t n) {
+  parallel_elements(n, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i) out[i] = cond[i] ? t[i] : e[i];
+  });
+}
+
+void leaky_relu(const float* x, float* out, int64_t n, float alpha) {
+  parallel_elements(n, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i) out[i] = x[i] < 0.0f ? x[i] * alpha : x[i];
+  });
+}
+
+// x viewed as [rows, cols]: leading = true sums over rows (out[cols]), else over cols (out[rows]).
+// Accumulates in float64, like tfjs's cpu backend.
+void sum_2d(const float* x, int64_t rows, int64_t cols, bool leading, float* out) {
+  if (!leading) {
+    parallel_elements(rows, [&](int64_t r0, int64_t r1) {
+      for (int64_t r = r0; r < r1; ++r) {
+        double acc = 0.0;
+        const float* p = x + r * cols;
+        for (int64_t c = 0; c < cols; ++c) acc += p[c];
+        out[r] = static_cast<float>(acc);
+      }
+    });
+    return;
+  }
+  const int nt = rows * cols >= (1 << 16) ? num_threads() : 1;
+  std::vector<double> partial(static_cast<size_t>(nt) * cols, 0.0);
+  parallel_for(nt, 4.0 * rows * cols, [&](int64_t t) {
+    double* acc = partial.data() + t * cols;
+    for (int64_t r = rows * t / nt; r < rows * (t + 1) / nt; ++r) {
+      const float* p = x + r * cols;
+      for (int64_t c = 0; c < cols; ++c) acc[c] += p[c];
+    }
+  });
+  for (int64_t c = 0; c < cols; ++c) {
+    double acc = 0.0;
+    for (int t = 0; t < nt; ++t) acc += partial[t * cols + c];
+    out[c] = static_cast<float>(acc);
+  }
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -1174,7 +1278,7 @@ int nearest(const float* bank, int64_t nb, const float* queries, int64_t nq, int
 extern "C" {
 
 // ABI version; bump whenever a signature below changes.
-int psv_abi_version() { return 1; }
+int psv_abi_version() { return 2; }
 
 // "avx512", "avx2" or "generic".
 const char* psv_isa() { return kIsa; }
@@ -1214,6 +1318,25 @@ void psv_matmul(const float* a, const float* b, const float* bias, float* c, con
 int psv_nearest(const float* bank, int64_t nb, const float* queries, int64_t nq, int dim, float* out_dist,
                 int32_t* out_idx) {
   return nearest(bank, nb, queries, nq, dim, out_dist, out_idx);
+}
+
+// out[i] = a[i % na] op b[i % nb] for i < n; op: 0 multiply, 1 add, 2 subtract (float32 out),
+// 3 greater (uint8 out).
+void psv_binary(int op, const float* a, int64_t na, const float* b, int64_t nb, void* out, int64_t n) {
+  binary(op, a, na, b, nb, out, n);
+}
+
+// out = cond ? t : e, elementwise over n elements.
+void psv_select(const uint8_t* cond, const float* t, const float* e, float* out, int64_t n) {
+  select(cond, t, e, out, n);
+}
+
+// out = x < 0 ? alpha * x : x.
+void psv_leaky_relu(const float* x, float* out, int64_t n, float alpha) { leaky_relu(x, out, n, alpha); }
+
+// x as [rows, cols]: leading != 0 sums over rows (out has cols values), else over cols (rows values).
+void psv_sum(const float* x, int64_t rows, int64_t cols, int leading, float* out) {
+  sum_2d(x, rows, cols, leading != 0, out);
 }
 
 }  // extern "C"

@@ -34,6 +34,7 @@ export interface ConvCase {
   xShape: [number, number, number, number];
   /** w [3, 3, Cin, Cout]. */
   wShape: [number, number, number, number];
+  /** Convolution stride (both axes). */
   stride: number;
   /** Multiply-adds x 2 of the forward pass (each gradient costs the same). */
   flop: number;
@@ -41,12 +42,17 @@ export interface ConvCase {
 
 /** A timing of one kernel on one backend. */
 export interface KernelTiming {
+  /** tfjs backend name. */
   backend: string;
+  /** Whole image or patch batch. */
   input: "image" | "patches";
+  /** See {@linkcode ConvCase.layer}. */
   layer: string;
+  /** Which convolution kernel. */
   kernel: "forward" | "backpropInput" | "backpropFilter";
   /** Best wall time of the repetitions, ms. */
   ms: number;
+  /** Forward-pass FLOP / time. */
   gflops: number;
 }
 
@@ -141,8 +147,11 @@ export async function benchConvKernels(
 
 /** A memory-bank-like synthetic set: `images` images of a `grid` x `grid` patch grid (see below). */
 export interface BankSpec {
+  /** Number of images. */
   images: number;
+  /** Patch positions per image side. */
   grid: number;
+  /** Embedding dimension. */
   dim: number;
   /** Intrinsic dimension of the embedding manifold: 2 = position only (easy), more = texture variation. */
   latent: number;
@@ -189,12 +198,19 @@ export function syntheticBank(spec: BankSpec, seed: number): Float32Array {
 
 /** Timing of the exact nearest-neighbour search. */
 export interface NearestTiming {
+  /** Bank vectors. */
   bank: number;
+  /** Query vectors. */
   queries: number;
+  /** Vector length. */
   dim: number;
+  /** Intrinsic dimension of the synthetic data. */
   latent: number;
+  /** Wall time of the search (rotation, sorting and re-ranking included). */
   seconds: number;
+  /** Mean nearest-neighbour distance (how hard the instance is). */
   meanDistance: number;
+  /** Queries settled by the float64 slab scan. */
   fallbacks: number;
 }
 
@@ -227,7 +243,13 @@ export function benchExactNearest(
   };
 }
 
-/** Markdown table of conv timings: one row per layer, one GFLOP/s column per backend and kernel. */
+/**
+ * Markdown tables of conv timings (one per input kind): a row per layer, a GFLOP/s column per
+ * backend and kernel, and a total-time row.
+ *
+ * @param timings results of {@linkcode benchConvKernels}
+ * @returns the tables as text
+ */
 export function formatConvTable(timings: KernelTiming[]): string {
   const backends = [...new Set(timings.map((t) => t.backend))];
   const kernels = ["forward", "backpropInput", "backpropFilter"] as const;

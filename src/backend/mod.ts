@@ -14,16 +14,29 @@ export {
   loadNative,
   NATIVE_LIBRARY_PATH,
   type NativeActivation,
+  nativeBinary,
+  type NativeBinaryOp,
   nativeConv2d,
   nativeConv2dBackpropFilter,
   nativeConv2dBackpropInput,
   type NativeConvShape,
   nativeInfo,
+  nativeLeakyRelu,
   nativeMatMul,
   type NativeMatMulShape,
   type NativeNearest,
+  nativeSelect,
+  nativeSum,
   setNativeThreads,
 } from "./native.ts";
 export { NATIVE_BACKEND_NAME, NATIVE_KERNEL_NAMES, registerNativeBackend } from "./native_backend.ts";
+export {
+  benchConvKernels,
+  benchExactNearest,
+  encoderConvCases,
+  F_SMALL_LAYERS,
+  formatConvTable,
+  syntheticBank,
+} from "./bench.ts";
 export { registerWasmConvBackpropFilter, wasmConv2dBackpropFilter } from "./wasm_conv_backprop_filter.ts";
 export { registerWasmConvBackpropInput, wasmConv2dBackpropInput } from "./wasm_conv_backprop_input.ts";

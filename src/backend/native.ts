@@ -1,7 +1,7 @@
 /**
  * FFI bindings to the native CPU kernels (`native/kernels.cc`, built by `native/build.mjs` into
- * `native/build/libpatchsvdd.so`): NHWC float32 convolutions, batched matmul and an exact
- * nearest-neighbour search. Loading needs `--allow-ffi` (the tasks run with `-A`).
+ * `native/build/libpatchsvdd.so`): NHWC float32 convolutions, batched matmul, a few elementwise
+ * kernels and reductions, and an exact nearest-neighbour search. Loading needs `--allow-ffi` (the tasks run with `-A`).
  *
  * Everything here works on plain typed arrays; the tfjs backend built on top of these calls lives
  * in `native_backend.ts`.
@@ -23,6 +23,10 @@ const SYMBOLS = {
     parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "i32", "i32", "i32", "f32"],
     result: "void",
   },
+  psv_binary: { parameters: ["i32", "buffer", "i64", "buffer", "i64", "buffer", "i64"], result: "void" },
+  psv_select: { parameters: ["buffer", "buffer", "buffer", "buffer", "i64"], result: "void" },
+  psv_leaky_relu: { parameters: ["buffer", "buffer", "i64", "f32"], result: "void" },
+  psv_sum: { parameters: ["buffer", "i64", "i64", "i32", "buffer"], result: "void" },
   psv_nearest: { parameters: ["buffer", "i64", "buffer", "i64", "i32", "buffer", "buffer"], result: "i32" },
   psv_nearest_async: {
     name: "psv_nearest",
@@ -33,7 +37,7 @@ const SYMBOLS = {
 } as const;
 
 /** ABI version the bindings expect (must equal `psv_abi_version()` in kernels.cc). */
-export const NATIVE_ABI_VERSION = 1;
+export const NATIVE_ABI_VERSION = 2;
 
 /** The loaded library's raw symbols. */
 export type NativeSymbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
@@ -312,6 +316,81 @@ export function nativeMatMul(
     alpha,
   );
   return c;
+}
+
+/** Elementwise binary operations of {@linkcode nativeBinary}. */
+export type NativeBinaryOp = "mul" | "add" | "sub" | "greater";
+
+const BINARY_CODE: Record<NativeBinaryOp, number> = { mul: 0, add: 1, sub: 2, greater: 3 };
+
+/**
+ * out[i] = a[i % a.length] op b[i % b.length]: equal sizes, a scalar, or an operand repeating
+ * along the leading dimensions (a per-channel vector) all broadcast this way.
+ *
+ * @param op the operation; "greater" yields 1/0 bytes
+ * @param a left operand
+ * @param b right operand
+ * @param n output size (a multiple of both operand sizes)
+ * @returns the result (Uint8Array for "greater")
+ */
+export function nativeBinary(
+  op: NativeBinaryOp,
+  a: Float32Array,
+  b: Float32Array,
+  n: number,
+): Float32Array | Uint8Array {
+  if (a.length === 0 || b.length === 0 || n % a.length !== 0 || n % b.length !== 0) {
+    throw new RangeError(`Expected operand sizes ${a.length} and ${b.length} to divide the output size ${n}`);
+  }
+  const out = op === "greater" ? new Uint8Array(n) : new Float32Array(n);
+  nativeSymbols().psv_binary(BINARY_CODE[op], a, BigInt(a.length), b, BigInt(b.length), out, BigInt(n));
+  return out;
+}
+
+/**
+ * out[i] = cond[i] ? t[i] : e[i].
+ *
+ * @param cond condition bytes (0 = false)
+ * @param t values where true
+ * @param e values where false
+ * @returns the selection
+ */
+export function nativeSelect(cond: Uint8Array, t: Float32Array, e: Float32Array): Float32Array {
+  if (cond.length !== t.length || t.length !== e.length) {
+    throw new RangeError(`Expected equal sizes but found ${cond.length}, ${t.length}, ${e.length}`);
+  }
+  const out = new Float32Array(t.length);
+  nativeSymbols().psv_select(cond, t, e, out, BigInt(t.length));
+  return out;
+}
+
+/**
+ * LeakyReLU: x < 0 ? alpha * x : x.
+ *
+ * @param x input
+ * @param alpha slope for negative inputs
+ * @returns the activation
+ */
+export function nativeLeakyRelu(x: Float32Array, alpha: number): Float32Array {
+  const out = new Float32Array(x.length);
+  nativeSymbols().psv_leaky_relu(x, out, BigInt(x.length), alpha);
+  return out;
+}
+
+/**
+ * Sum of x viewed as a [rows, cols] matrix, accumulated in float64.
+ *
+ * @param x values, row-major
+ * @param rows number of rows
+ * @param over "rows" sums each column (leading axes), "cols" sums each row (trailing axes)
+ * @returns cols sums (over "rows") or rows sums (over "cols")
+ */
+export function nativeSum(x: Float32Array, rows: number, over: "rows" | "cols"): Float32Array {
+  if (rows <= 0 || x.length % rows !== 0) throw new RangeError(`Expected ${x.length} values to form ${rows} rows`);
+  const cols = x.length / rows;
+  const out = new Float32Array(over === "rows" ? cols : rows);
+  nativeSymbols().psv_sum(x, BigInt(rows), BigInt(cols), over === "rows" ? 1 : 0, out);
+  return out;
 }
 
 /** Result of {@linkcode exactNearestNativeDetailed}. */

@@ -1,7 +1,8 @@
 /**
  * The tfjs backend "native": the pure-JS `cpu` backend (tensors live in JS typed arrays) with its
- * heavy kernels (Conv2D, its two gradients, FusedConv2D, BatchMatMul, _FusedMatMul) replaced by
- * the native C++ kernels of `native.ts`. Cases the native kernels do not cover (NCHW, non-float32,
+ * heavy kernels (Conv2D, its two gradients, FusedConv2D, BatchMatMul, _FusedMatMul, and the
+ * elementwise/reduction kernels of a training step, see `native_elementwise.ts`) replaced by the
+ * native C++ kernels of `native.ts`. Cases the native kernels do not cover (NCHW, non-float32,
  * PReLU or ELU epilogues, exotic broadcasting) fall through to the cpu implementation.
  *
  * @module
@@ -18,6 +19,7 @@ import {
   type NativeConvShape,
   nativeMatMul,
 } from "./native.ts";
+import { binaryKernel, leakyReluKernel, selectKernel, sumKernel } from "./native_elementwise.ts";
 
 /** Name under which the backend is registered with tfjs. */
 export const NATIVE_BACKEND_NAME = "native";
@@ -30,6 +32,13 @@ export const NATIVE_KERNEL_NAMES: readonly string[] = [
   tf.FusedConv2D,
   tf.BatchMatMul,
   tf._FusedMatMul,
+  tf.Multiply,
+  tf.Add,
+  tf.Sub,
+  tf.Greater,
+  tf.Select,
+  tf.LeakyRelu,
+  tf.Sum,
 ];
 
 /** Kernel inputs, all present. */
@@ -78,6 +87,13 @@ export function registerNativeBackend(priority = 1): string | null {
     [tf.Conv2DBackpropFilter]: conv2dBackpropFilterKernel(fallback(tf.Conv2DBackpropFilter)),
     [tf.BatchMatMul]: matMulKernel(fallback(tf.BatchMatMul), false),
     [tf._FusedMatMul]: matMulKernel(fallback(tf._FusedMatMul), true),
+    [tf.Multiply]: binaryKernel("mul", fallback(tf.Multiply)),
+    [tf.Add]: binaryKernel("add", fallback(tf.Add)),
+    [tf.Sub]: binaryKernel("sub", fallback(tf.Sub)),
+    [tf.Greater]: binaryKernel("greater", fallback(tf.Greater)),
+    [tf.Select]: selectKernel(fallback(tf.Select)),
+    [tf.LeakyRelu]: leakyReluKernel(fallback(tf.LeakyRelu)),
+    [tf.Sum]: sumKernel(fallback(tf.Sum)),
   };
   for (const [kernelName, impl] of Object.entries(natives)) {
     tf.registerKernel({

@@ -119,6 +119,9 @@ async function activate(name: string, note: string): Promise<SelectedBackend> {
   }
   if (!ok) throw new UserError(`Backend ${name} failed to start; use --backend native|wasm|cpu`);
   await tf.ready();
+  // The cpu backend greets its first tensor with advice to install tfjs-node (see --backend tensorflow).
+  const backend = tf.backend() as unknown as { firstUse?: boolean };
+  if (name === "cpu" && backend.firstUse) backend.firstUse = false;
   return { name, note };
 }
 

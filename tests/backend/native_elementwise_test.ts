@@ -1,0 +1,66 @@
+import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs-backend-cpu";
+import "../../src/train/gradients.ts";
+import { registerNativeBackend } from "../../src/backend/native_backend.ts";
+import { assertEquals } from "../assert.ts";
+import { assertClose, onBackends, randomTensor } from "./_helpers.ts";
+
+const problem = registerNativeBackend();
+const ignore = problem !== null;
+
+Deno.test({
+  name: "native Multiply, Add, Sub and Greater equal cpu for equal shapes, scalars, per-channel and general broadcasts",
+  ignore,
+  fn: async () => {
+    const x = [8, 9, 10, 16];
+    const pairs: [number[], number[]][] = [[x, x], [x, []], [[], x], [x, [16]], [[1, 16], x], [x, [9, 1, 1]], [
+      [8, 1, 10, 1],
+      [1, 9, 1, 16],
+    ]];
+    for (const [sa, sb] of pairs) {
+      const [cpu, native] = await onBackends(["cpu", "native"], () => {
+        const a = randomTensor(sa, 1), b = randomTensor(sb, 2);
+        return [tf.mul(a, b), tf.add(a, b), tf.sub(a, b), tf.cast(tf.greater(a, b), "float32")];
+      });
+      for (let i = 0; i < 4; i++) assertEquals(native[i], cpu[i], `op ${i} on [${sa}] and [${sb}]`);
+    }
+  },
+});
+
+Deno.test({
+  name: "native Select, LeakyRelu and Sum (leading, trailing, middle axes, keepDims) equal cpu",
+  ignore,
+  fn: async () => {
+    const shape = [16, 9, 10, 32];
+    const [cpu, native] = await onBackends(["cpu", "native"], () => {
+      const a = randomTensor(shape, 3), b = randomTensor(shape, 4);
+      return [
+        tf.where(tf.greater(a, 0), a, b),
+        tf.leakyRelu(a, 0.1),
+        tf.sum(a, [0, 1, 2]),
+        tf.sum(a, [2, 3]),
+        tf.sum(a, [1, 2]),
+        tf.sum(a, [0, 1], true),
+        tf.sum(a),
+      ];
+    });
+    for (let i = 0; i < cpu.length; i++) assertClose(cpu[i], native[i], 1e-6, `result ${i}`);
+  },
+});
+
+Deno.test({
+  name: "a LeakyReLU conv layer's gradients (Greater, Multiply, Select, Sum) on native equal cpu",
+  ignore,
+  fn: async () => {
+    const loss = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) =>
+      tf.mean(tf.square(tf.leakyRelu(
+        tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, bias: b, strides: 1, pad: "valid" }),
+        0.1,
+      )));
+    const [cpu, native] = await onBackends(
+      ["cpu", "native"],
+      () => tf.grads(loss)([randomTensor([32, 12, 12, 8], 5), randomTensor([3, 3, 8, 16], 6), randomTensor([16], 7)]),
+    );
+    for (let i = 0; i < 3; i++) assertClose(cpu[i], native[i], 1e-5, `gradient ${i}`);
+  },
+});
