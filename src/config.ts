@@ -150,6 +150,9 @@ export function validateConfig(config: RunConfig): RunConfig {
   if (!(Number.isInteger(t.batchSize) && t.batchSize > 0)) {
     throw new ConfigError(`Expected batch size to be a positive integer but found ${t.batchSize}`);
   }
+  if (t.sampling !== "reference") {
+    throw new ConfigError(`Sampling '${t.sampling}' is not implemented yet; use --sampling reference`);
+  }
   if (!t.losses.svdd && !t.losses.svddPrime && !t.losses.ssl) {
     throw new ConfigError("Expected at least one active loss term but found none");
   }

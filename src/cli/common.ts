@@ -26,8 +26,17 @@ export function parseCli(
   options: OptionSpec,
   usage: string,
 ): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+  // node:util refuses `--lambda -1` as ambiguous; a negative number after a string option is its value
+  // (validation then says what range is expected).
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const name = args[i].startsWith("--") && !args[i].includes("=") ? args[i].slice(2) : null;
+    if (name && options[name]?.type === "string" && i + 1 < args.length && /^-(\d|\.\d|Infinity)/.test(args[i + 1])) {
+      joined.push(`${args[i]}=${args[++i]}`);
+    } else joined.push(args[i]);
+  }
   try {
-    const { values, positionals } = nodeParseArgs({ args, options, strict: true, allowPositionals: true });
+    const { values, positionals } = nodeParseArgs({ args: joined, options, strict: true, allowPositionals: true });
     return { values: values as Record<string, string | boolean | undefined>, positionals };
   } catch (e) {
     throw new UserError(`${(e as Error).message.split("\n")[0]}. Usage: ${usage}`);
@@ -53,9 +62,10 @@ export function numberFlag(
     (check === "number" || n >= 0) && (check !== "int" && check !== "posint" || Number.isInteger(n)) &&
     (check !== "posint" || n > 0);
   if (!ok) {
-    const what = { int: "a non-negative integer", posint: "a positive integer", number: "a number", nonneg: "a number >= 0" }[
-      check
-    ];
+    const what =
+      { int: "a non-negative integer", posint: "a positive integer", number: "a number", nonneg: "a number >= 0" }[
+        check
+      ];
     throw new UserError(`Expected --${flag} to be ${what} but found '${value}'`);
   }
   return n;
@@ -109,7 +119,9 @@ export async function runMain(main: () => Promise<void>): Promise<void> {
  */
 export function dataRoot(flag: string | boolean | undefined): string {
   const root = typeof flag === "string" ? flag : Deno.env.get("MVTEC_ROOT");
-  if (!root) throw new UserError("No dataset root: pass --data ROOT or set MVTEC_ROOT (a folder in the MVTec AD layout)");
+  if (!root) {
+    throw new UserError("No dataset root: pass --data ROOT or set MVTEC_ROOT (a folder in the MVTec AD layout)");
+  }
   return root;
 }
 

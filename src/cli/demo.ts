@@ -51,7 +51,9 @@ await runMain(async () => {
   console.error(`3/3 evaluating ${run}`);
   const m = await runEvalJob({ run, backend });
   const pct = (x: number) => (100 * x).toFixed(1);
-  console.log(`\nPatch SVDD on ${synthetic.category} after ${summary.steps} steps (${summary.train_seconds.toFixed(0)} s):`);
+  console.log(
+    `\nPatch SVDD on ${synthetic.category} after ${summary.steps} steps (${summary.train_seconds.toFixed(0)} s):`,
+  );
   console.log(`  detection AUROC    ${Object.entries(m.image_auroc).map(([k, x]) => `${k} ${pct(x)}`).join("  ")}`);
   console.log(`  segmentation AUROC ${Object.entries(m.pixel_auroc).map(([k, x]) => `${k} ${pct(x)}`).join("  ")}`);
   console.log(`  AUPRO ${pct(m.aupro)}`);

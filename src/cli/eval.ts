@@ -51,7 +51,11 @@ await runMain(async () => {
   const fmt = (r: Record<string, number>) => Object.entries(r).map(([k, x]) => `${k} ${x.toFixed(4)}`).join("  ");
   console.log(`${record.category}: det AUROC  ${fmt(record.image_auroc)}`);
   console.log(`${record.category}: seg AUROC  ${fmt(record.pixel_auroc)}`);
-  console.log(`AUPRO ${record.aupro.toFixed(4)}  F1-max image ${record.f1_max.image.toFixed(4)} pixel ${record.f1_max.pixel.toFixed(4)}`);
+  console.log(
+    `AUPRO ${record.aupro.toFixed(4)}  F1-max image ${record.f1_max.image.toFixed(4)} pixel ${
+      record.f1_max.pixel.toFixed(4)
+    }`,
+  );
   console.log(`timing (s): ${Object.entries(record.timing_s).map(([k, x]) => `${k} ${x.toFixed(1)}`).join("  ")}`);
   console.log(`wrote ${v.run}/metrics.json`);
 });

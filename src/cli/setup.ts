@@ -19,14 +19,18 @@ await runMain(async () => {
   const problems: string[] = [];
   // 1. The native kernels and the gradient bundle (both normally built by npm's postinstall).
   if (!(await run("node", ["native/build.mjs"]))) problems.push("native kernels failed to build (wasm still works)");
-  if (!(await run("node", ["scripts/bundle_gradients.mjs"]))) problems.push("tfjs gradient bundle failed: rerun npm install");
+  if (!(await run("node", ["scripts/bundle_gradients.mjs"]))) {
+    problems.push("tfjs gradient bundle failed: rerun npm install");
+  }
   // 2. Native npm addons.
   try {
     const hnsw = (await import("hnswlib-node")).default;
     new hnsw.HierarchicalNSW("l2", 2).initIndex(1);
     console.log("ok   hnswlib-node addon loads");
   } catch (e) {
-    problems.push(`hnswlib-node addon does not load (${(e as Error).message.split("\n")[0]}): run npm rebuild hnswlib-node`);
+    problems.push(
+      `hnswlib-node addon does not load (${(e as Error).message.split("\n")[0]}): run npm rebuild hnswlib-node`,
+    );
   }
   try {
     const sharp = (await import("sharp")).default;

@@ -48,7 +48,13 @@ export async function embedImageSet(
   for (const level of encoderLevels(encoder)) {
     const k = level.patchSize, stride = strideFor(k);
     const grid = gridSize(size, k, stride);
-    out.set(k, { patchSize: k, stride, grid, dim: level.embeddingDim, data: new Float32Array(count * grid * grid * level.embeddingDim) });
+    out.set(k, {
+      patchSize: k,
+      stride,
+      grid,
+      dim: level.embeddingDim,
+      data: new Float32Array(count * grid * grid * level.embeddingDim),
+    });
   }
   const perImage = size * size * 3;
   for (let start = 0; start < count; start += batchSize) {

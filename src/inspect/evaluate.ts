@@ -99,12 +99,17 @@ export async function inspectDataset(encoder: Encoder, dataset: Dataset, opts: I
     const q = queries.get(k)!;
     const key = `k${k}`;
     levelKeys.push(key);
-    say(`K=${k}: nearest neighbours of ${q.data.length / q.dim} test patches among ${b.data.length / b.dim} (${cfg.nn})`);
+    say(
+      `K=${k}: nearest neighbours of ${q.data.length / q.dim} test patches among ${b.data.length / b.dim} (${cfg.nn})`,
+    );
     const distances = await levelDistances(b, q, cfg, opts.exactKernel, timed);
     maps[key] = await timed("maps", () => {
       const perImage = q.grid * q.grid;
-      return Array.from({ length: numTest }, (_, i) =>
-        patchScoresToMap(distances.subarray(i * perImage, (i + 1) * perImage), q.grid, q.grid, k, q.stride, size));
+      return Array.from(
+        { length: numTest },
+        (_, i) =>
+          patchScoresToMap(distances.subarray(i * perImage, (i + 1) * perImage), q.grid, q.grid, k, q.stride, size),
+      );
     });
   }
   const keys = [...levelKeys];
@@ -132,9 +137,14 @@ async function levelDistances(
   timed: <T>(phase: string, f: () => T | Promise<T>) => Promise<T>,
 ): Promise<Float32Array> {
   if (cfg.nn === "exact") {
-    return await timed("search", () => nearestDistances(bank.data, queries.data, bank.dim, { method: "exact", exactKernel }));
+    return await timed(
+      "search",
+      () => nearestDistances(bank.data, queries.data, bank.dim, { method: "exact", exactKernel }),
+    );
   }
-  const index = await timed("index_build", () =>
-    buildHnswIndex(bank.data, bank.dim, { M: cfg.hnswM, efConstruction: cfg.hnswEfConstruction }));
+  const index = await timed(
+    "index_build",
+    () => buildHnswIndex(bank.data, bank.dim, { M: cfg.hnswM, efConstruction: cfg.hnswEfConstruction }),
+  );
   return await timed("search", () => searchHnsw(index, queries.data, queries.dim, cfg.hnswEfSearch).distances);
 }

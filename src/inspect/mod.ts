@@ -19,3 +19,6 @@ export {
   type ProgressCallback,
   searchHnsw,
 } from "./nearest.ts";
+export { embedImageSet, type LevelEmbeddings } from "./embed.ts";
+export { bankStride, inspectDataset, type Inspection, type InspectOptions } from "./evaluate.ts";
+export { type MetricsRecord, metricsRecord } from "./report.ts";

@@ -43,7 +43,11 @@ export interface MetricsRecord {
  * @param config configuration to record
  * @returns the record (timing filled from the inspection; callers may add phases)
  */
-export function metricsRecord(inspection: Inspection, dataset: Dataset, config: Record<string, unknown>): MetricsRecord {
+export function metricsRecord(
+  inspection: Inspection,
+  dataset: Dataset,
+  config: Record<string, unknown>,
+): MetricsRecord {
   const samples = dataset.test.samples;
   const size = dataset.test.size;
   const labels = Uint8Array.from(samples, (s) => s.label);
@@ -63,7 +67,12 @@ export function metricsRecord(inspection: Inspection, dataset: Dataset, config: 
     image_auroc,
     pixel_auroc,
     aupro: aupro(inspection.maps[main], masks, size),
-    f1_max: { image: imageF1.f1, pixel: pixelF1.f1, image_threshold: imageF1.threshold, pixel_threshold: pixelF1.threshold },
+    f1_max: {
+      image: imageF1.f1,
+      pixel: pixelF1.f1,
+      image_threshold: imageF1.threshold,
+      pixel_threshold: pixelF1.threshold,
+    },
     per_defect_image_auroc: perDefectAuroc(inspection.scores[main], samples.map((s) => s.defect)),
     main,
     timing_s: { ...inspection.timing },

@@ -10,7 +10,7 @@ import { type BackendName, exactNearestNativeAsync, selectBackend } from "../bac
 import { loadDataset } from "../data/dataset.ts";
 import { UserError } from "../errors.ts";
 import { inspectDataset } from "../inspect/evaluate.ts";
-import { metricsRecord, type MetricsRecord } from "../inspect/report.ts";
+import { type MetricsRecord, metricsRecord } from "../inspect/report.ts";
 import { writeOverlayPng } from "../plot/overlay.ts";
 import { CHECKPOINT_FILE, loadModelState, readCheckpoint } from "../train/checkpoint.ts";
 import { createModel, disposeModel } from "../train/model.ts";

@@ -86,7 +86,9 @@ export async function runTrainJob(job: TrainJob): Promise<TrainSummary> {
   validateConfig(job.config);
   const occupied = (await exists(`${job.out}/${CHECKPOINT_FILE}`)) || (await exists(`${job.out}/${RUN_FILES.config}`));
   if (job.resume && !(await exists(`${job.out}/${CHECKPOINT_FILE}`))) {
-    throw new UserError(`Cannot resume: ${job.out}/${CHECKPOINT_FILE} does not exist; drop --resume to start a new run`);
+    throw new UserError(
+      `Cannot resume: ${job.out}/${CHECKPOINT_FILE} does not exist; drop --resume to start a new run`,
+    );
   }
   if (occupied && !job.resume && !job.force) {
     throw new UserError(`${job.out} already holds a run; pass --resume to continue it or --force to overwrite it`);

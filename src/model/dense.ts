@@ -87,7 +87,12 @@ export function gatherQuadrants(
  * @param cache grids of this and inner levels, shared between calls on the same images
  * @returns [N, n, n, D] with n = gridSize(S, K, stride)
  */
-export function embedGrid(encoder: Encoder, images: tf.Tensor4D, stride: number, cache: GridCache = new Map()): tf.Tensor4D {
+export function embedGrid(
+  encoder: Encoder,
+  images: tf.Tensor4D,
+  stride: number,
+  cache: GridCache = new Map(),
+): tf.Tensor4D {
   const key = `${encoder.prefix}@${stride}`;
   const hit = cache.get(key);
   if (hit) return hit;

@@ -8,7 +8,7 @@
 
 import * as tf from "@tensorflow/tfjs-core";
 import type { RunConfig } from "../config.ts";
-import { TrainingError } from "../errors.ts";
+import { TrainingError, UserError } from "../errors.ts";
 import { encodeSafetensors, readSafetensorsFile, type SafetensorsTensor } from "../model/safetensors.ts";
 import { frozenTensors, type PatchSvddModel } from "./model.ts";
 
@@ -85,6 +85,8 @@ export async function saveCheckpoint(
     weights.forEach(({ name, tensor }, i) => {
       optimNames.push(name);
       tensors.set(`optimizer.${i}`, toEntry(tensor));
+      // getWeights() makes a new scalar for the iteration count every call; the rest are live variables.
+      if (name === "iter") tensor.dispose();
     });
   }
   const metadata = { patchsvdd: JSON.stringify({ ...meta, optimizerNames: optimNames }) };
@@ -92,7 +94,8 @@ export async function saveCheckpoint(
 }
 
 /**
- * Read a checkpoint, with a one-line error when it is missing or damaged.
+ * Read a checkpoint, with a one-line error when it is missing ({@linkcode UserError}, exit 2)
+ * or damaged ({@linkcode TrainingError}, exit 3).
  *
  * @param path checkpoint file
  * @returns the checkpoint
@@ -103,7 +106,8 @@ export async function readCheckpoint(path: string): Promise<Checkpoint> {
     file = await readSafetensorsFile(path);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
-      throw new TrainingError(`No checkpoint at ${path}; train the run first (deno task train --out ...)`);
+      // A missing file is a usage problem (wrong --run / --out), not a training fault: exit code 2.
+      throw new UserError(`No checkpoint at ${path}; train the run first (deno task train --out ...)`);
     }
     throw new TrainingError(
       `Checkpoint ${path} is damaged (${(e as Error).message.split("\n")[0]}); delete it and retrain, or use --force`,
@@ -133,7 +137,9 @@ export function loadModelState(model: PatchSvddModel, checkpoint: Checkpoint): v
   for (const [name, v] of model.encoder.params) {
     const t = checkpoint.tensors.get(name);
     if (!t) throw new TrainingError(`Checkpoint lacks tensor ${name}; it belongs to another configuration`);
-    v.assign(tf.tensor(t.data, t.shape));
+    const value = tf.tensor(t.data, t.shape);
+    v.assign(value);
+    value.dispose();
   }
   for (const [k, cls] of model.classifiers) {
     const t = checkpoint.tensors.get(`cls${k}.fc3.weight_fixed`);
@@ -155,12 +161,45 @@ export function loadModelState(model: PatchSvddModel, checkpoint: Checkpoint): v
 /**
  * Restore optimizer state saved by {@linkcode saveCheckpoint}.
  *
+ * For Adam, the bias-correction powers beta^(t+1) are rebuilt the way training builds them
+ * (t float32 multiplications), not with tfjs' `pow` as `AdamOptimizer.setWeights` does: the two
+ * differ in the last bit for most t, and a resumed run would then drift from an uninterrupted one.
+ *
  * @param optimizer an optimizer of the same kind
  * @param checkpoint the checkpoint
  */
 export async function loadOptimizerState(optimizer: tf.Optimizer, checkpoint: Checkpoint): Promise<void> {
   if (!checkpoint.optimizer.length) return;
-  await optimizer.setWeights(
-    checkpoint.optimizer.map(({ name, tensor }) => ({ name, tensor: tf.tensor(tensor.data, tensor.shape) })),
-  );
+  const values = checkpoint.optimizer.map(({ name, tensor }) => ({
+    name,
+    tensor: tf.tensor(tensor.data, tensor.shape),
+  }));
+  await optimizer.setWeights(values);
+  tf.dispose(values.map((v) => v.tensor)); // the optimizer's variables hold their own references
+  if (optimizer instanceof tf.AdamOptimizer) restoreAdamPowers(optimizer);
+}
+
+/** Adam's private state that `setWeights` recomputes with `pow`. */
+interface AdamInternals {
+  beta1: number;
+  beta2: number;
+  accBeta1: tf.Variable;
+  accBeta2: tf.Variable;
+  iterations: number;
+}
+
+/**
+ * Set Adam's accumulated beta powers to what `iterations` training steps leave: beta, then one
+ * float32 multiplication by beta per step (`Math.fround(a * b)` is exactly float32 a * b).
+ */
+function restoreAdamPowers(optimizer: tf.AdamOptimizer): void {
+  const adam = optimizer as unknown as AdamInternals;
+  for (const [beta, acc] of [[adam.beta1, adam.accBeta1], [adam.beta2, adam.accBeta2]] as const) {
+    const b = Math.fround(beta);
+    let power = b;
+    for (let i = 0; i < adam.iterations; i++) power = Math.fround(power * b);
+    const value = tf.scalar(power);
+    acc.assign(value);
+    value.dispose();
+  }
 }

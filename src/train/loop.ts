@@ -10,13 +10,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { type RunConfig, stepsPerEpoch } from "../config.ts";
 import { TrainingError } from "../errors.ts";
 import { Rng } from "../util/rng.ts";
-import {
-  CHECKPOINT_FILE,
-  loadModelState,
-  loadOptimizerState,
-  readCheckpoint,
-  saveCheckpoint,
-} from "./checkpoint.ts";
+import { CHECKPOINT_FILE, loadModelState, loadOptimizerState, readCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import { createModel, type PatchSvddModel } from "./model.ts";
 import { formatDuration, ProgressBar, progressLine } from "./progress.ts";
 import { type LossValues, setCenters, type TrainImages, trainStep } from "./step.ts";
@@ -104,7 +98,8 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   let totalSteps = Math.min(opts.steps ?? Infinity, byEpochs);
   if (!Number.isFinite(totalSteps) && opts.maxMinutes === undefined) totalSteps = 300 * perEpoch; // reference: 300 epochs
   const deadline = performance.now() + (opts.maxMinutes ?? Infinity) * 60_000;
-  const pairsPerStep = t.batchSize * model.levels.length * (Number(t.losses.ssl) + Number(t.losses.svddPrime || t.losses.svdd));
+  const pairsPerStep = t.batchSize * model.levels.length *
+    (Number(t.losses.ssl) + Number(t.losses.svddPrime || t.losses.svdd));
 
   const meta = () => ({
     config,
@@ -161,7 +156,11 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   const stepsPerSecond = (step - firstStep) / Math.max(seconds, 1e-9);
   if (last) bar.update(progressLine(step, totalSteps, last, stepsPerSecond * pairsPerStep, 0), true);
   bar.done();
-  if (!opts.quiet) console.error(`trained ${step - firstStep} steps in ${formatDuration(seconds)} (${stepsPerSecond.toFixed(3)} steps/s)`);
+  if (!opts.quiet) {
+    console.error(
+      `trained ${step - firstStep} steps in ${formatDuration(seconds)} (${stepsPerSecond.toFixed(3)} steps/s)`,
+    );
+  }
   optimizer.dispose();
   return { model, step, elapsedSeconds: elapsedBefore + seconds, stepsPerSecond, last, stoppedBy };
 }

@@ -64,7 +64,9 @@ export function drawStepBatches(model: PatchSvddModel, config: TrainConfig, data
     if (config.losses.ssl) {
       const pairs = samplePairs("ssl", b, data.count, data.size, k, rng);
       for (const corners of [pairs.first, pairs.second]) {
-        parts.push(perturbPatches(cropPatches(data.images, data.size, pairs.image, corners, k), k, config.sslNoiseStd, rng));
+        parts.push(
+          perturbPatches(cropPatches(data.images, data.size, pairs.image, corners, k), k, config.sslNoiseStd, rng),
+        );
       }
       sslLabels = pairs.label;
     }

@@ -3,7 +3,14 @@ import { errorLine, runCli } from "./_run.ts";
 import { generateSynthetic } from "../../src/data/synthetic.ts";
 
 const tmp = await Deno.makeTempDir({ prefix: "patchsvdd-cli-" });
-const synth = await generateSynthetic(`${tmp}/data`, { kind: "texture", size: 64, numTrain: 4, numTestGood: 2, numTestDefect: 1, seed: 3 });
+const synth = await generateSynthetic(`${tmp}/data`, {
+  kind: "texture",
+  size: 64,
+  numTrain: 4,
+  numTestGood: 2,
+  numTestDefect: 1,
+  seed: 3,
+});
 
 function assertUserError(r: { code: number; stderr: string }, pattern: RegExp) {
   assertEquals(r.code, 2, r.stderr);

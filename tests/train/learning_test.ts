@@ -39,7 +39,9 @@ Deno.test("training lowers L_SSL below chance and beats the random encoder on sy
   const trained = await runEvalJob({ run: `${tmp}/trained`, backend, overlays: false, quiet: true });
   const r = random.pixel_auroc.k32, t = trained.pixel_auroc.k32;
   assert(t > r, `trained pixel AUROC ${t.toFixed(4)} does not beat the random encoder's ${r.toFixed(4)}`);
-  console.log(`L_SSL ${meanSsl.toFixed(3)}; pixel AUROC random ${r.toFixed(4)} -> trained ${t.toFixed(4)}; ` +
-    `image AUROC random ${random.image_auroc.k32.toFixed(4)} -> trained ${trained.image_auroc.k32.toFixed(4)}`);
+  console.log(
+    `L_SSL ${meanSsl.toFixed(3)}; pixel AUROC random ${r.toFixed(4)} -> trained ${t.toFixed(4)}; ` +
+      `image AUROC random ${random.image_auroc.k32.toFixed(4)} -> trained ${trained.image_auroc.k32.toFixed(4)}`,
+  );
   await Deno.remove(tmp, { recursive: true });
 });
