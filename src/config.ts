@@ -166,8 +166,10 @@ export function validateConfig(config: RunConfig): RunConfig {
   if (config.inspect.strideK32 % 2 !== 0 || config.inspect.strideK64 % 2 !== 0) {
     throw new ConfigError("Expected even strides (the dense embedding has network stride 2)");
   }
-  if (!(Number.isInteger(config.imageSize) && config.imageSize >= Math.max(64, k))) {
-    throw new ConfigError(`Expected image size >= max(64, K) but found ${config.imageSize}`);
+  if (!(Number.isInteger(config.imageSize) && config.imageSize > k && config.imageSize >= 64)) {
+    throw new ConfigError(
+      `Expected image size > K=${k} and >= 64 but found ${config.imageSize}; SVDD' pairs need room to shift`,
+    );
   }
   return config;
 }

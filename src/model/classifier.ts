@@ -10,7 +10,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs-core";
-import { LEAKY_SLOPE, type Params } from "./encoder.ts";
+import { LEAKY_SLOPE, ownedVariable, type Params } from "./encoder.ts";
 import type { Rng } from "../util/rng.ts";
 
 /** Number of relative positions (the 8 neighbours of a 3x3 grid). */
@@ -61,13 +61,13 @@ export function createClassifier(
     const bound = 1 / Math.sqrt(fanIn);
     const w = tf.tensor2d(uniform(rng, fanIn * out, bound), [fanIn, out]);
     const b = tf.tensor1d(uniform(rng, out, bound));
-    params.set(`${prefix}fc${i + 1}.bias`, tf.variable(b));
+    params.set(`${prefix}fc${i + 1}.bias`, ownedVariable(b));
     if (i === 2 && head === "fixed") {
       // PyTorch weight [out, in] normalised over dim 0 (the outputs) = our [in, out] rows to unit norm.
       fixedWeight = tf.tidy(() => tf.div(w, tf.norm(w, 2, 1, true))) as tf.Tensor2D;
       w.dispose();
     } else {
-      params.set(`${prefix}fc${i + 1}.weight`, tf.variable(w));
+      params.set(`${prefix}fc${i + 1}.weight`, ownedVariable(w));
     }
   }
   return { prefix, embeddingDim, head, params, fixedWeight };

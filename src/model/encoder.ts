@@ -161,6 +161,19 @@ export function allLayers(encoder: Encoder): ConvLayer[] {
 }
 
 /**
+ * A trainable variable holding a tensor's values; the tensor itself is disposed (a
+ * variable shares its data, so keeping both would leak one reference per parameter).
+ *
+ * @param t initial value (consumed)
+ * @returns the variable
+ */
+export function ownedVariable(t: tf.Tensor): tf.Variable {
+  const v = tf.variable(t);
+  t.dispose();
+  return v;
+}
+
+/**
  * PyTorch-default initialisation: weight and bias ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)),
  * fan_in = kh * kw * in. Drawn from a seeded JS generator, so it is identical on every backend.
  *
@@ -177,8 +190,8 @@ export function initConvParams(layers: ConvLayer[], rng: Rng, params: Params): P
     for (let i = 0; i < w.length; i++) w[i] = (rng.next() * 2 - 1) * bound;
     const b = new Float32Array(l.outChannels);
     for (let i = 0; i < b.length; i++) b[i] = (rng.next() * 2 - 1) * bound;
-    params.set(`${l.name}.weight`, tf.variable(tf.tensor4d(w, [l.kernel, l.kernel, l.inChannels, l.outChannels])));
-    params.set(`${l.name}.bias`, tf.variable(tf.tensor1d(b)));
+    params.set(`${l.name}.weight`, ownedVariable(tf.tensor4d(w, [l.kernel, l.kernel, l.inChannels, l.outChannels])));
+    params.set(`${l.name}.bias`, ownedVariable(tf.tensor1d(b)));
   }
   return params;
 }

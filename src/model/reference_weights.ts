@@ -13,7 +13,7 @@
 
 import * as tf from "@tensorflow/tfjs-core";
 import { DataError } from "../errors.ts";
-import { allLayers, describeEncoder, type Encoder, type EncoderOptions } from "./encoder.ts";
+import { allLayers, describeEncoder, type Encoder, type EncoderOptions, ownedVariable } from "./encoder.ts";
 import { readSafetensors, type SafetensorsTensor, writeSafetensors } from "./safetensors.ts";
 
 /** Expectations checked against what a weight file holds (all optional). */
@@ -172,8 +172,7 @@ export function loadReferenceParams(
       value = tf.tensor1d(t.data);
     }
     encoder.params.get(name)?.dispose();
-    encoder.params.set(name, tf.variable(value));
-    value.dispose();
+    encoder.params.set(name, ownedVariable(value));
   }
   return encoder;
 }
