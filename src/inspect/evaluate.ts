@@ -13,6 +13,7 @@ import type { Encoder } from "../model/encoder.ts";
 import { embedImageSet, type LevelEmbeddings } from "./embed.ts";
 import { fuse, imageScore, patchScoresToMap } from "./maps.ts";
 import { buildHnswIndex, type ExactKernel, nearestDistances, searchHnsw } from "./nearest.ts";
+import { availableMemoryBytes, checkHnswMemory } from "./hnsw_memory.ts";
 
 /** Options of {@linkcode inspectDataset}. */
 export interface InspectOptions {
@@ -24,6 +25,12 @@ export interface InspectOptions {
   batchSize?: number;
   /** Progress messages (one line each). */
   onPhase?: (message: string) => void;
+  /**
+   * Bytes of memory available for an hnsw index, asked just before each build; default
+   * `Deno.systemMemoryInfo().available`. A bank whose index would not fit is refused with a
+   * `UserError` (see {@linkcode checkHnswMemory}). Injectable for tests.
+   */
+  availableMemory?: () => number;
 }
 
 /** Anomaly maps and scores of every test image. */
@@ -102,7 +109,7 @@ export async function inspectDataset(encoder: Encoder, dataset: Dataset, opts: I
     say(
       `K=${k}: nearest neighbours of ${q.data.length / q.dim} test patches among ${b.data.length / b.dim} (${cfg.nn})`,
     );
-    const distances = await levelDistances(b, q, cfg, opts.exactKernel, timed);
+    const distances = await levelDistances(b, q, k, cfg, opts, timed);
     maps[key] = await timed("maps", () => {
       const perImage = q.grid * q.grid;
       return Array.from(
@@ -132,16 +139,22 @@ export async function inspectDataset(encoder: Encoder, dataset: Dataset, opts: I
 async function levelDistances(
   bank: LevelEmbeddings,
   queries: LevelEmbeddings,
+  patchSize: number,
   cfg: InspectConfig,
-  exactKernel: ExactKernel | undefined,
+  opts: InspectOptions,
   timed: <T>(phase: string, f: () => T | Promise<T>) => Promise<T>,
 ): Promise<Float32Array> {
+  const exactKernel: ExactKernel | undefined = opts.exactKernel;
   if (cfg.nn === "exact") {
     return await timed(
       "search",
       () => nearestDistances(bank.data, queries.data, bank.dim, { method: "exact", exactKernel }),
     );
   }
+  // Refuse a bank whose index would not fit before hnswlib allocates it (or the OS kills the process).
+  const strideFlag = patchSize === 32 || patchSize === 64 ? `--stride-k${patchSize}` : null;
+  const available = (opts.availableMemory ?? availableMemoryBytes)();
+  checkHnswMemory(bank.data.length / bank.dim, bank.dim, cfg.hnswM, available, strideFlag);
   const index = await timed(
     "index_build",
     () => buildHnswIndex(bank.data, bank.dim, { M: cfg.hnswM, efConstruction: cfg.hnswEfConstruction }),

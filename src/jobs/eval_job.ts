@@ -14,7 +14,7 @@ import { type MetricsRecord, metricsRecord } from "../inspect/report.ts";
 import { writeOverlayPng } from "../plot/overlay.ts";
 import { CHECKPOINT_FILE, loadModelState, readCheckpoint } from "../train/checkpoint.ts";
 import { createModel, disposeModel } from "../train/model.ts";
-import { writeJsonAtomic } from "../cli/common.ts";
+import { removeStaleTemporaries, writeJsonAtomic } from "../cli/common.ts";
 import { RUN_FILES } from "./train_job.ts";
 
 /** What to evaluate. */
@@ -104,6 +104,7 @@ export async function runEvalJob(job: EvalJob): Promise<MetricsRecord> {
     }
     record.timing_s.overlays = (performance.now() - t2) / 1000;
   }
+  await removeStaleTemporaries(`${job.run}/${RUN_FILES.metrics}`); // left by an eval killed while writing
   await writeJsonAtomic(`${job.run}/${RUN_FILES.metrics}`, record);
   return record;
 }

@@ -6,11 +6,11 @@
  */
 
 import * as tf from "@tensorflow/tfjs-core";
-import { type RunConfig, validateConfig } from "../config.ts";
+import { DEFAULT_CONFIG, type RunConfig, validateConfig } from "../config.ts";
 import { type BackendName, selectBackend } from "../backend/mod.ts";
 import { loadDataset, normalize } from "../data/dataset.ts";
 import { UserError } from "../errors.ts";
-import { CHECKPOINT_FILE } from "../train/checkpoint.ts";
+import { CHECKPOINT_FILE, readCheckpoint } from "../train/checkpoint.ts";
 import { LOSS_LOG_FILE, trainRun } from "../train/loop.ts";
 import { disposeModel } from "../train/model.ts";
 import { exists, gitCommit, writeJsonAtomic } from "../cli/common.ts";
@@ -87,7 +87,10 @@ export async function runTrainJob(job: TrainJob): Promise<TrainSummary> {
   const occupied = (await exists(`${job.out}/${CHECKPOINT_FILE}`)) || (await exists(`${job.out}/${RUN_FILES.config}`));
   if (job.resume && !(await exists(`${job.out}/${CHECKPOINT_FILE}`))) {
     throw new UserError(
-      `Cannot resume: ${job.out}/${CHECKPOINT_FILE} does not exist; drop --resume to start a new run`,
+      (await exists(`${job.out}/${RUN_FILES.config}`))
+        ? `Cannot resume: ${job.out}/${CHECKPOINT_FILE} does not exist (the run stopped before its first ` +
+          `checkpoint); start it again with --force instead of --resume`
+        : `Cannot resume: ${job.out}/${CHECKPOINT_FILE} does not exist; drop --resume to start a new run`,
     );
   }
   if (occupied && !job.resume && !job.force) {
@@ -98,11 +101,23 @@ export async function runTrainJob(job: TrainJob): Promise<TrainSummary> {
       await Deno.remove(`${job.out}/${f}`).catch(() => {});
     }
   }
+  let config = job.config;
+  if (job.resume) {
+    // A resumed run keeps its recorded settings (trainRun uses the checkpoint's); load the data at its image size too.
+    config = (await readCheckpoint(`${job.out}/${CHECKPOINT_FILE}`)).meta.config;
+    const ignored = configDifferences(job.config, config);
+    if (ignored.length) {
+      console.error(
+        `warning: --resume continues with the run's recorded settings; ignoring ${ignored.join(", ")} ` +
+          `(use --force to start a new run with them)`,
+      );
+    }
+  }
   const backend = await selectBackend(job.backend ?? "auto");
   if (!job.quiet) console.error(`backend: ${backend.note}`);
   const t0 = performance.now();
   const dataset = await loadDataset(job.data, job.category, {
-    size: job.config.imageSize,
+    size: config.imageSize,
     skipBad: job.skipBad,
     allowMixedChannels: job.allowMixedChannels,
     onWarning: (m) => console.error(`warning: ${m}`),
@@ -114,7 +129,7 @@ export async function runTrainJob(job: TrainJob): Promise<TrainSummary> {
   const extra = { data: job.data, category: job.category, backend: backend.name, commit };
   if (!job.resume) await writeJsonAtomic(`${job.out}/${RUN_FILES.config}`, { ...extra, config: job.config });
   const result = await trainRun({
-    config: job.config,
+    config,
     data: { images, count: dataset.train.samples.length, size: dataset.train.size },
     runDir: job.out,
     steps: job.steps,
@@ -126,7 +141,7 @@ export async function runTrainJob(job: TrainJob): Promise<TrainSummary> {
     quiet: job.quiet,
   });
   const levels = result.model.levels.length;
-  const t = job.config.train;
+  const t = config.train;
   const setsPerLevel = Number(t.losses.ssl) + Number(t.losses.svddPrime || t.losses.svdd);
   const summary: TrainSummary = {
     steps: result.step,
@@ -143,4 +158,30 @@ export async function runTrainJob(job: TrainJob): Promise<TrainSummary> {
   disposeModel(result.model);
   tf.disposeVariables();
   return summary;
+}
+
+/**
+ * Settings given (different from the defaults) that differ from a run's recorded ones, leaf by leaf.
+ *
+ * @param given the configuration from the command line
+ * @param recorded the run's configuration
+ * @param defaults leaves of `given` equal to these count as not given (default DEFAULT_CONFIG)
+ * @returns one entry per differing leaf, e.g. `train.learningRate=0.001 (run: 0.0001)`
+ */
+export function configDifferences(
+  given: RunConfig,
+  recorded: RunConfig,
+  defaults: RunConfig = DEFAULT_CONFIG,
+): string[] {
+  const out: string[] = [];
+  const walk = (a: unknown, b: unknown, d: unknown, path: string) => {
+    if (a && b && typeof a === "object" && typeof b === "object") {
+      for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+        const at = (o: unknown) => (o && typeof o === "object" ? (o as Record<string, unknown>)[key] : undefined);
+        walk(at(a), at(b), at(d), path ? `${path}.${key}` : key);
+      }
+    } else if (a !== b && a !== d) out.push(`${path}=${JSON.stringify(a)} (run: ${JSON.stringify(b)})`);
+  };
+  walk(given, recorded, defaults, "");
+  return out;
 }

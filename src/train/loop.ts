@@ -10,7 +10,14 @@ import * as tf from "@tensorflow/tfjs-core";
 import { type RunConfig, stepsPerEpoch } from "../config.ts";
 import { TrainingError } from "../errors.ts";
 import { Rng } from "../util/rng.ts";
-import { CHECKPOINT_FILE, loadModelState, loadOptimizerState, readCheckpoint, saveCheckpoint } from "./checkpoint.ts";
+import {
+  CHECKPOINT_FILE,
+  loadModelState,
+  loadOptimizerState,
+  readCheckpoint,
+  saveCheckpoint,
+  writeFileAtomic,
+} from "./checkpoint.ts";
 import { createModel, type PatchSvddModel } from "./model.ts";
 import { formatDuration, ProgressBar, progressLine } from "./progress.ts";
 import { type LossValues, setCenters, type TrainImages, trainStep } from "./step.ts";
@@ -68,6 +75,7 @@ export interface TrainRunResult {
  */
 export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   await Deno.mkdir(opts.runDir, { recursive: true });
+  await removeStaleTemporaries(opts.runDir);
   const ckptPath = `${opts.runDir}/${CHECKPOINT_FILE}`;
   const logPath = `${opts.runDir}/${LOSS_LOG_FILE}`;
   let config = opts.config;
@@ -128,7 +136,9 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
       for (const [name, v] of Object.entries(values)) {
         if (!Number.isFinite(v)) {
           throw new TrainingError(
-            `Loss ${name} became ${v} at step ${step}; the last good checkpoint (step ${lastGoodStep}) is kept in ${ckptPath}. Lower --lr or --lambda, or change --seed, and --resume`,
+            `Loss ${name} became ${v} at step ${step}; the last good checkpoint (step ${lastGoodStep}) is kept in ${ckptPath}. ` +
+              `Check the data for NaN/Inf values, or retrain with --force and a lower --lr or --lambda or another --seed ` +
+              `(--resume keeps the run's settings and would diverge again)`,
           );
         }
       }
@@ -165,6 +175,10 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   return { model, step, elapsedSeconds: elapsedBefore + seconds, stepsPerSecond, last, stoppedBy };
 }
 
+/**
+ * Keep the log lines of steps up to `step` (the checkpoint's): a killed run may have logged steps
+ * after its last checkpoint, and its last line may be torn (such lines are dropped).
+ */
 async function truncateLog(path: string, step: number): Promise<void> {
   let text = "";
   try {
@@ -172,6 +186,25 @@ async function truncateLog(path: string, step: number): Promise<void> {
   } catch {
     return;
   }
-  const kept = text.split("\n").filter((line) => line && JSON.parse(line).step <= step);
-  await Deno.writeTextFile(path, kept.map((l) => l + "\n").join(""));
+  const kept = text.split("\n").filter((line) => {
+    try {
+      return line !== "" && JSON.parse(line).step <= step;
+    } catch {
+      return false;
+    }
+  });
+  await writeFileAtomic(path, new TextEncoder().encode(kept.map((l) => l + "\n").join("")));
+}
+
+/** Remove temporary checkpoint files left by a process killed while writing one. */
+async function removeStaleTemporaries(dir: string): Promise<void> {
+  try {
+    for await (const entry of Deno.readDir(dir)) {
+      if (entry.isFile && entry.name.startsWith(`${CHECKPOINT_FILE}.tmp-`)) {
+        await Deno.remove(`${dir}/${entry.name}`).catch(() => {});
+      }
+    }
+  } catch {
+    // an unreadable folder fails later with a clearer message
+  }
 }

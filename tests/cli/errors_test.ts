@@ -53,10 +53,13 @@ Deno.test("train rejects an unavailable backend with the package to install", as
 
 Deno.test("train refuses to overwrite an existing run without --resume or --force", async () => {
   const args = ["--data", `${tmp}/data`, "--category", synth.category, "--out", `${tmp}/run`, "--steps", "0"];
-  const first = await runCli("train", [...args, "--image-size", "64", "--backend", "cpu"]);
+  const first = await runCli("train", [...args, "--image-size", "64", "--patch-size", "32", "--backend", "cpu"]);
   assertEquals(first.code, 0, first.stderr);
   const before = await Deno.readFile(`${tmp}/run/checkpoint.safetensors`);
-  assertUserError(await runCli("train", [...args, "--image-size", "64", "--backend", "cpu"]), /--resume.*--force/);
+  assertUserError(
+    await runCli("train", [...args, "--image-size", "64", "--patch-size", "32", "--backend", "cpu"]),
+    /--resume.*--force/,
+  );
   assertEquals(await Deno.readFile(`${tmp}/run/checkpoint.safetensors`), before);
 });
 
