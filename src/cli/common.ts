@@ -155,42 +155,4 @@ export async function exists(path: string): Promise<boolean> {
   }
 }
 
-/**
- * Write JSON atomically (temporary file `PATH.tmp-PID`, fsync, rename), pretty-printed: a process
- * killed at any moment leaves the old file or the new one, never a partial one (at most a stale
- * temporary, which {@linkcode removeStaleTemporaries} clears).
- *
- * @param path destination
- * @param value JSON-serialisable value
- */
-export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  const tmp = `${path}.tmp-${Deno.pid}`;
-  const bytes = new TextEncoder().encode(JSON.stringify(value, null, 2) + "\n");
-  const file = await Deno.open(tmp, { write: true, create: true, truncate: true });
-  try {
-    let off = 0;
-    while (off < bytes.length) off += await file.write(bytes.subarray(off));
-    await file.sync();
-  } finally {
-    file.close();
-  }
-  await Deno.rename(tmp, path);
-}
-
-/**
- * Remove the temporaries `PATH.tmp-*` that a killed {@linkcode writeJsonAtomic} left next to `path`.
- *
- * @param path the destination whose stale temporaries to remove
- */
-export async function removeStaleTemporaries(path: string): Promise<void> {
-  const slash = path.lastIndexOf("/");
-  const dir = slash >= 0 ? path.slice(0, slash) || "/" : ".";
-  const prefix = `${path.slice(slash + 1)}.tmp-`;
-  try {
-    for await (const entry of Deno.readDir(dir)) {
-      if (entry.isFile && entry.name.startsWith(prefix)) await Deno.remove(`${dir}/${entry.name}`).catch(() => {});
-    }
-  } catch {
-    // a missing or unreadable folder: nothing to clean
-  }
-}
+export { removeStaleTemporaries, writeJsonAtomic } from "../util/atomic.ts";

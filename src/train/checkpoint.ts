@@ -9,6 +9,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { RunConfig } from "../config.ts";
 import { TrainingError, UserError } from "../errors.ts";
+import { writeFileAtomic } from "../util/atomic.ts";
 import { encodeSafetensors, readSafetensorsFile, type SafetensorsTensor } from "../model/safetensors.ts";
 import { frozenTensors, type PatchSvddModel } from "./model.ts";
 
@@ -37,25 +38,6 @@ export interface Checkpoint {
   tensors: Map<string, SafetensorsTensor>;
   /** Optimizer state in order, with the optimizer's own names. */
   optimizer: { name: string; tensor: SafetensorsTensor }[];
-}
-
-/**
- * Write bytes to `path` atomically: a temporary file in the same folder, fsync, rename.
- *
- * @param path destination
- * @param bytes content
- */
-export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const tmp = `${path}.tmp-${Deno.pid}-${Date.now()}`;
-  const file = await Deno.open(tmp, { write: true, create: true, truncate: true });
-  try {
-    let off = 0;
-    while (off < bytes.length) off += await file.write(bytes.subarray(off));
-    await file.sync();
-  } finally {
-    file.close();
-  }
-  await Deno.rename(tmp, path);
 }
 
 function toEntry(t: tf.Tensor): Pick<SafetensorsTensor, "shape" | "data"> {

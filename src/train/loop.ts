@@ -10,14 +10,8 @@ import * as tf from "@tensorflow/tfjs-core";
 import { type RunConfig, stepsPerEpoch } from "../config.ts";
 import { TrainingError } from "../errors.ts";
 import { Rng } from "../util/rng.ts";
-import {
-  CHECKPOINT_FILE,
-  loadModelState,
-  loadOptimizerState,
-  readCheckpoint,
-  saveCheckpoint,
-  writeFileAtomic,
-} from "./checkpoint.ts";
+import { CHECKPOINT_FILE, loadModelState, loadOptimizerState, readCheckpoint, saveCheckpoint } from "./checkpoint.ts";
+import { writeFileAtomic } from "../util/atomic.ts";
 import { createModel, type PatchSvddModel } from "./model.ts";
 import { formatDuration, ProgressBar, progressLine } from "./progress.ts";
 import { type LossValues, setCenters, type TrainImages, trainStep } from "./step.ts";
