@@ -73,7 +73,7 @@ async function existsAll(paths: string[]): Promise<boolean> {
 async function describeRun(runDir: string, category: string, step: number): Promise<string> {
   try {
     const config = JSON.parse(await Deno.readTextFile(join(runDir, "config.json")));
-    if (config.imported_from) return `${category}, the authors' encoder (imported), our inspection`;
+    if (config.imported_from) return `${category}, authors' encoder (imported)`;
   } catch {
     // no config.json: a plain run
   }

@@ -145,16 +145,18 @@ export async function readKernelSpec(name: string): Promise<{ spec: KernelSpec; 
  * when it is missing or points at a Deno that is gone, or always when `force`.
  *
  * @param name kernel name
- * @param options `force`: reinstall even when the spec is fine; `display`: display name
+ * @param options `force`: reinstall even when the spec is fine; `ours`: reinstall unless it runs this
+ *   process's Deno (another checkout's may differ); `display`: display name
  * @returns the Deno binary the kernelspec runs
  * @throws {UserError} when the installation fails or the written spec is unusable
  */
 export async function ensureKernel(
   name: string,
-  options: { force?: boolean; display?: string } = {},
+  options: { force?: boolean; display?: string; ours?: boolean } = {},
 ): Promise<string> {
   const current = await readKernelSpec(name);
-  if (current?.ok && !options.force) return current.deno;
+  const mine = !options.ours || current?.deno === Deno.execPath();
+  if (current?.ok && mine && !options.force) return current.deno;
   const args = ["jupyter", "--install", "--force", "--name", name, "--display", options.display ?? "Deno"];
   const out = await run(Deno.execPath(), args);
   if (out.code !== 0) throw new UserError(`deno ${args.join(" ")} failed: ${out.stderr.trim()}`);
@@ -278,7 +280,7 @@ if (import.meta.main) {
     if (v.list) return console.log(notebooks.map((n) => basename(n, ".ipynb")).join("\n"));
     const missing = await missingJupyter();
     if (missing) throw new UserError(`${missing}; run \`deno task setup-notebooks\` (apt-get install, needs root)`);
-    await ensureKernel(HEADLESS_KERNEL, { display: "Deno (patchsvdd)" });
+    await ensureKernel(HEADLESS_KERNEL, { display: "Deno (patchsvdd)", ours: true });
     const outDir = typeof v.out === "string" ? v.out : await Deno.makeTempDir({ prefix: "patchsvdd-notebooks-" });
     await Deno.mkdir(outDir, { recursive: true });
     const timeout = numberFlag(v.timeout, "timeout", "number") ?? -1;

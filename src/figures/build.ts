@@ -9,6 +9,7 @@
  */
 
 import { join } from "node:path";
+import sharp from "sharp";
 import { titled } from "../plot/compose.ts";
 import { textBlock } from "../plot/compose.ts";
 import type { Figure } from "../plot/figure.ts";
@@ -16,13 +17,14 @@ import { ablationBars, type AblationRow } from "../plot/ablation_bars.ts";
 import { anomalyMapGallery } from "../plot/anomaly_map.ts";
 import { type AurocRow, aurocTable, aurocTableMarkdown } from "../plot/auroc_table.ts";
 import { embeddingPca } from "../plot/embedding_pca.ts";
-import { lambdaCurve } from "../plot/lambda_curve.ts";
+import { lambdaCurve, powerOfTenLabel } from "../plot/lambda_curve.ts";
 import { PAPER_HIERARCHY_ABLATION, PAPER_LOSS_ABLATION, PAPER_TABLE1 } from "../plot/paper.ts";
 import { rocCurves } from "../plot/roc_curves.ts";
 import { trainingCurves } from "../plot/training_curves.ts";
 import { renderPlot } from "../plot/render.ts";
 import * as Plot from "@observablehq/plot";
-import { PALETTE } from "../plot/theme.ts";
+import { PALETTE, PAPER_COLOR } from "../plot/theme.ts";
+import { swatchLegend } from "../plot/legend.ts";
 import { FIGURES_DIR, PROJECT_ROOT } from "./paths.ts";
 import {
   allRuns,
@@ -61,6 +63,11 @@ export interface FigureOutcome {
   source: string;
   /** A markdown table of the same numbers, where one helps. */
   markdown?: string;
+  /**
+   * How {@linkcode saveOutcome} writes the figure: `"svg+png"` (default), or `"jpg"` for figures
+   * made of photographs (anomaly-map galleries), whose SVG and PNG run to megabytes.
+   */
+  format?: "svg+png" | "jpg";
 }
 
 /** Width of the result figures in px. */
@@ -73,8 +80,11 @@ function shown(path: string): string {
 
 /** How to produce a sweep's results, for notes. */
 function howToRun(kind: SweepKind): string {
-  const name = { losses: "losses", hierarchy: "hierarchy", lambda: "lambda", categories: "categories" }[kind];
-  return `run the ${name} sweep with \`deno task ablate\` (see experiments/) and commit results/<sweep>/`;
+  if (kind === "categories") {
+    return "evaluate reference-configuration runs (e.g. a sweep over categories with `deno task ablate`) and commit " +
+      "results/<sweep>/";
+  }
+  return `run \`deno task ablate experiments/${kind}.json\` and commit results/${kind}/`;
 }
 
 /** A figure holding only a message: a title and wrapped text. */
@@ -155,7 +165,9 @@ function ablationFigure(
       `along this axis, so the figure shows the paper's numbers alone; ${howToRun(kind)}.`;
     const figure = ablationBars(paperOnlyRows(paper), {
       title: `${title}: the paper's numbers only (ours not run yet)`,
-      subtitle: "Bars: Yi & Yoon 2020 (mean over the 15 MVTec AD classes). Our sweep has not been committed yet.",
+      subtitle: `Bars: Yi & Yoon 2020, means over the 15 MVTec AD classes${
+        kind === "hierarchy" ? " (read off the paper's bar chart, approximate)" : ""
+      }; published means, no error bars. Our sweep has not been committed yet.`,
       width: WIDTH,
     });
     return { name, figure, note, source: "the paper (src/plot/paper.ts)" };
@@ -267,7 +279,10 @@ export function paperTableFigure(sweeps: Sweep[], extra: ExtraMethod[] = []): Fi
     ? `${shown(sweep!.dir)}: ${sweep!.runs.length} runs`
     : `reference-configuration runs of all sweeps (${runs.filter((r) => r.traits.reference).length})`;
   const rows: AurocRow[] = [...ours, ...others];
-  const sources = [source, ...extra.map((e) => `${e.method}: ${e.runs.map((r) => shown(r.dir)).join(", ")}`)];
+  const sources = [
+    ...(ours.length > 0 ? [source] : []),
+    ...extra.map((e) => `${e.method}: ${e.runs.map((r) => shown(r.dir)).join(", ")}`),
+  ];
   if (rows.length === 0) {
     const paperRows = Object.entries(PAPER_TABLE1).map(([category, v]) => ({
       category,
@@ -341,102 +356,191 @@ export async function committedTrainingCurvesFigure(sweeps: Sweep[]): Promise<Fi
   };
 }
 
-/** A numeric throughput field of a bench record and its label, in order of preference. */
-const BENCH_FIELDS: [string, string][] = [
-  ["pairs_per_second", "pairs / s"],
-  ["pairsPerSecond", "pairs / s"],
-  ["steps_per_second", "steps / s"],
-  ["stepsPerSecond", "steps / s"],
-  ["images_per_second", "images / s"],
-  ["gflops", "GFLOP/s"],
-];
+/** One phase of a bench file: our seconds and the reference code's on the same machine. */
+export interface BenchPhase {
+  /** Bench file (without `.json`), e.g. `2core-intel-xeon-processor-native`. */
+  file: string;
+  /** Phase name, e.g. `"embed memory bank"`. */
+  phase: string;
+  /** Our wall-clock seconds. */
+  ours: number;
+  /** The reference implementation's seconds, when the file quotes them. */
+  reference: number | null;
+}
 
-/** Records with a string `backend` field anywhere in a JSON value (depth-first). */
-function benchRecords(value: unknown, out: Record<string, unknown>[] = []): Record<string, unknown>[] {
-  if (Array.isArray(value)) value.forEach((v) => benchRecords(v, out));
-  else if (value && typeof value === "object") {
-    const record = value as Record<string, unknown>;
-    if (typeof record.backend === "string") out.push(record);
-    else Object.values(record).forEach((v) => benchRecords(v, out));
-  }
-  return out;
+type Json = Record<string, unknown>;
+
+function at(value: unknown, ...path: string[]): unknown {
+  let v = value;
+  for (const key of path) v = v && typeof v === "object" ? (v as Json)[key] : undefined;
+  return v;
+}
+
+function num(value: unknown): number | null {
+  return typeof value === "number" && Number.isFinite(value) && value > 0 ? value : null;
+}
+
+function sum(...values: unknown[]): number | null {
+  const ns = values.map(num);
+  return ns.every((n) => n !== null) ? (ns as number[]).reduce((a, b) => a + b, 0) : null;
 }
 
 /**
- * Throughput per backend from `results/bench/*.json`: any record with a `backend` and one of the
- * throughput fields (pairs/s, steps/s, images/s, GFLOP/s), median per backend and file.
+ * The phases of a `deno task bench` file (schema `patchsvdd-bench/1`): a training step and the
+ * inspection phases (load, memory-bank and test embedding, exact search, totals), ours and the
+ * reference code's as the file quotes them.
+ *
+ * @param file name shown for the file
+ * @param bench the parsed JSON
+ * @returns the phases with a time of ours (empty for another schema)
+ * @example
+ * ```ts
+ * import { benchPhases } from "./build.ts";
+ * benchPhases("x", { schema: "other" }); // []
+ * ```
+ */
+export function benchPhases(file: string, bench: unknown): BenchPhase[] {
+  if (at(bench, "schema") !== "patchsvdd-bench/1") return [];
+  const ref = (...path: string[]) => at(bench, "reference", ...path);
+  const ours = (...path: string[]) => at(bench, "inspection", ...path);
+  const pairs = num(at(bench, "training", "pairs_per_step"));
+  const rows: [string, number | null, number | null][] = [
+    [
+      `training step (${pairs ?? "?"} pairs)`,
+      num(at(bench, "training", "median_step_seconds")),
+      num(ref("training", "median_step_seconds")),
+    ],
+    ["load + decode images", num(ours("shared", "load", "seconds")), num(ref("inspection_exact", "load"))],
+    [
+      "embed memory bank",
+      num(ours("shared", "embed_bank", "seconds")),
+      sum(ref("inspection_exact", "embed_bank_k64"), ref("inspection_exact", "embed_bank_k32")),
+    ],
+    [
+      "embed test images",
+      num(ours("shared", "embed_test", "seconds")),
+      sum(ref("inspection_exact", "embed_test_k64"), ref("inspection_exact", "embed_test_k32")),
+    ],
+    [
+      "nearest neighbours (exact)",
+      num(ours("methods", "exact", "phases", "search", "seconds")),
+      sum(ref("inspection_exact", "search_k64"), ref("inspection_exact", "search_k32")),
+    ],
+    ["inspection total (exact)", num(ours("methods", "exact", "total_seconds")), num(ref("inspection_exact", "total"))],
+    ["inspection total (hnsw)", num(ours("methods", "hnsw", "total_seconds")), num(ref("inspection_exact", "total"))],
+  ];
+  return rows.filter(([, o]) => o !== null).map(([phase, o, r]) => ({ file, phase, ours: o!, reference: r }));
+}
+
+/**
+ * Seconds per phase from `results/bench/*.json` (`deno task bench`), ours against the
+ * reference PyTorch code on the same machine where the file quotes it, log scale, with the
+ * speed-up printed.
  *
  * @param resultsDir the results folder
- * @returns the outcome (no figure when no bench file is committed or none is readable)
+ * @returns the outcome (no figure when no bench file of a known schema is committed)
  */
 export async function benchFigure(resultsDir: string): Promise<FigureOutcome> {
   const dir = join(resultsDir, "bench");
-  const points: { file: string; backend: string; value: number }[] = [];
-  let unit = "";
   const files: string[] = [];
   try {
     for await (const e of Deno.readDir(dir)) if (e.isFile && e.name.endsWith(".json")) files.push(e.name);
   } catch {
     // no bench folder
   }
+  const phases: BenchPhase[] = [];
+  const backends: string[] = [];
+  const datasets: string[] = [];
   for (const file of files.sort()) {
-    let records: Record<string, unknown>[];
     try {
-      records = benchRecords(JSON.parse(await Deno.readTextFile(join(dir, file))));
-    } catch {
-      continue;
-    }
-    const field = BENCH_FIELDS.find(([f]) => records.some((r) => typeof r[f] === "number"));
-    if (!field || (unit && field[1] !== unit)) continue;
-    unit = field[1];
-    const byBackend = new Map<string, number[]>();
-    for (const r of records) {
-      if (typeof r[field[0]] === "number") {
-        byBackend.set(r.backend as string, [...(byBackend.get(r.backend as string) ?? []), r[field[0]] as number]);
+      const bench = JSON.parse(await Deno.readTextFile(join(dir, file)));
+      const found = benchPhases(file.replace(/\.json$/, ""), bench);
+      if (found.length > 0) {
+        backends.push(String(at(bench, "backend", "name") ?? "?"));
+        const d = (key: string) => at(bench, "dataset", key) ?? "?";
+        datasets.push(
+          `${d("category")}, ${d("image_size")} px, ${d("num_train")} training / ${d("num_test")} test images`,
+        );
       }
-    }
-    for (const [backend, values] of byBackend) {
-      const sorted = [...values].sort((a, b) => a - b);
-      points.push({ file: file.replace(/\.json$/, ""), backend, value: sorted[Math.floor(sorted.length / 2)] });
+      phases.push(...found);
+    } catch {
+      // not JSON: skip
     }
   }
-  if (points.length === 0) {
+  if (phases.length === 0) {
     return {
       name: "bench",
       figure: null,
-      note: `No readable bench file (records with a backend and a throughput) under ${shown(dir)}/.`,
+      note: `No bench file of schema patchsvdd-bench/1 under ${shown(dir)}/ (run \`deno task bench\`).`,
       source: "none",
     };
   }
-  const backends = [...new Set(points.map((p) => p.backend))];
+  const filesShown = [...new Set(phases.map((p) => p.file))];
+  const points = phases.flatMap((p) => [
+    { ...p, who: "ours (Deno + tfjs)", seconds: p.ours },
+    ...(p.reference !== null ? [{ ...p, who: "reference code (PyTorch)", seconds: p.reference }] : []),
+  ]);
+  const speed = (p: BenchPhase) => {
+    if (p.reference === null) return "";
+    const ratio = p.reference / p.ours;
+    return ratio >= 1 ? `${ratio.toFixed(ratio < 10 ? 1 : 0)}× faster` : `${(1 / ratio).toFixed(1)}× slower`;
+  };
+  const who = ["ours (Deno + tfjs)", "reference code (PyTorch)"];
+  const colors = [PALETTE[0], PAPER_COLOR];
+  const all = points.map((p) => p.seconds);
   const plot = renderPlot({
     width: WIDTH,
-    height: Math.max(120, 28 * points.length + 40),
-    marginLeft: 140,
-    marginRight: 60,
-    x: { label: unit, grid: true, labelAnchor: "center", labelArrow: "none" },
-    y: { label: null },
-    color: { domain: backends, range: backends.map((_, i) => PALETTE[i % PALETTE.length]) },
+    height: 40 + 30 * phases.length,
+    marginLeft: 190,
+    marginRight: 90,
+    x: {
+      type: "log",
+      label: "seconds (log scale)",
+      labelAnchor: "center",
+      labelArrow: "none",
+      grid: true,
+      domain: [Math.min(...all) / 1.5, Math.max(...all) * 1.5],
+    },
+    y: {
+      label: null,
+      domain: [...new Set(phases.map((p) => `${filesShown.length > 1 ? `${p.file}: ` : ""}${p.phase}`))],
+    },
+    color: { domain: who, range: colors },
     marks: [
-      Plot.barX(points, { y: (p) => `${p.file} · ${p.backend}`, x: "value", fill: "backend" }),
-      Plot.text(points, {
-        y: (p) => `${p.file} · ${p.backend}`,
-        x: "value",
-        text: (p) => p.value.toPrecision(3),
-        textAnchor: "start",
-        dx: 4,
+      Plot.link(phases.filter((p) => p.reference !== null), {
+        x1: "ours",
+        x2: "reference",
+        y: (p: BenchPhase) => `${filesShown.length > 1 ? `${p.file}: ` : ""}${p.phase}`,
+        stroke: "#bbb",
+        strokeWidth: 2,
       }),
-      Plot.ruleX([0]),
+      Plot.dot(points, {
+        x: "seconds",
+        y: (p: BenchPhase) => `${filesShown.length > 1 ? `${p.file}: ` : ""}${p.phase}`,
+        fill: "who",
+        r: 5,
+      }),
+      Plot.text(phases, {
+        x: (p: BenchPhase) => Math.max(p.ours, p.reference ?? 0),
+        y: (p: BenchPhase) => `${filesShown.length > 1 ? `${p.file}: ` : ""}${p.phase}`,
+        text: speed,
+        textAnchor: "start",
+        dx: 10,
+        fill: "#333",
+      }),
     ],
   });
-  const source = `${shown(dir)}/ (${files.length} file${files.length === 1 ? "" : "s"})`;
+  const legend = swatchLegend(who.map((label, i) => ({ label, color: colors[i], shape: "dot" as const })), WIDTH);
+  const source = `${shown(dir)}/ (${filesShown.join(", ")})`;
   return {
     name: "bench",
     figure: titled(plot, {
-      title: `Throughput per backend (${unit})`,
-      subtitle: `Median per backend and file. Source: ${source}.`,
+      title: "Speed: our kit vs. the reference PyTorch code, same machine",
+      subtitle: `${[...new Set(datasets)].join("; ")}; ours on the ${[...new Set(backends)].join(", ")} ` +
+        `backend. The reference's seconds as the bench file quotes them. Source: ${source}.`,
+      legends: [legend],
     }),
-    note: `Backend throughput from ${source}.`,
+    note: `Bench phases from ${source}.`,
     source,
   };
 }
@@ -459,27 +563,39 @@ export interface RunFigureOptions {
  * @returns the outcome
  */
 export function galleryFigure(run: RunInspection, options: RunFigureOptions): FigureOutcome {
-  const cases = selectCases(run.inspection.scores[run.inspection.mainKey], run.labels, options.perGroup ?? 2);
+  const main = run.inspection.mainKey;
+  const cases = selectCases(run.inspection.scores[main], run.labels, options.perGroup ?? 2);
   const chosen = [
     ...cases.bestDefect.map((i) => ({ i, why: "best detected defect" })),
     ...cases.worstDefect.map((i) => ({ i, why: "worst (lowest-scored) defect" })),
     ...cases.worstGood.map((i) => ({ i, why: "worst good image (highest score)" })),
   ];
+  // Tiny maps (a briefly trained encoder: mult of distances ~1e-4) get unreadable colour-scale
+  // ticks; show them scaled by a power of ten, said in the subtitle.
+  const top = Math.max(...chosen.map(({ i }) => run.inspection.scores[main][i]));
+  const exponent = top > 0 && top < 1e-2 ? -Math.floor(Math.log10(top)) : 0;
+  const scale = 10 ** exponent;
   const items = chosen.map(({ i, why }) => {
     const item = mapItem(run, i);
-    return { ...item, title: `${why}: ${item.title}` };
+    const scaled = exponent === 0 ? item : {
+      ...item,
+      map: item.map.map((v) => v * scale),
+      score: item.score * scale,
+      threshold: item.threshold * scale,
+    };
+    return { ...scaled, title: `${why}: ${item.title}` };
   });
+  const unit = exponent === 0 ? "" : ` Map values, scores and threshold shown ×10${powerOfTenLabel(scale).slice(2)}.`;
   return {
     name: `run-${options.tag}-anomaly-maps`,
+    format: "jpg",
     figure: anomalyMapGallery(items, {
-      columns: 1,
-      panelSize: 150,
+      columns: items.length > 1 ? 2 : 1,
+      panelSize: 184,
       title: `Best and worst cases: ${options.label}`,
-      subtitle: `Ranked by image score (max of the mult map); predicted mask = map ≥ the pixel F1-max threshold ` +
-        `${run.thresholds.pixel.toPrecision(3)}. Detection AUROC ${
-          run.auroc.image[run.inspection.mainKey].toFixed(3)
-        }, ` +
-        `segmentation AUROC ${run.auroc.pixel[run.inspection.mainKey].toFixed(3)}.`,
+      subtitle: `Ranked by image score (max of the ${main} map); predicted mask = map ≥ the pixel F1-max threshold. ` +
+        `Detection AUROC ${run.auroc.image[main].toFixed(3)}, segmentation AUROC ${run.auroc.pixel[main].toFixed(3)}.` +
+        unit,
     }),
     note: `Anomaly maps of ${options.label}.`,
     source: shown(run.runDir),
@@ -496,16 +612,14 @@ export function galleryFigure(run: RunInspection, options: RunFigureOptions): Fi
 export function rocFigures(run: RunInspection, options: RunFigureOptions): FigureOutcome[] {
   const curves = runRocCurves(run);
   const paper = PAPER_TABLE1[run.category];
-  const paperNote = paper
-    ? ` Paper (${run.category}): detection ${paper.det.toFixed(3)}, segmentation ${paper.seg.toFixed(3)}.`
-    : "";
   return (["image", "pixel"] as const).map((level) => ({
     name: `run-${options.tag}-roc-${level}`,
     figure: rocCurves(curves[level], {
-      title: `${level === "image" ? "Detection (image-level)" : "Segmentation (pixel-level)"} ROC: ${options.label}`,
+      title: `${level === "image" ? "Image-level" : "Pixel-level"} ROC: ${options.label}`,
       subtitle: (level === "image"
-        ? `${run.labels.length} test images, score = max of each map.`
-        : `All ${run.labels.length} test images' pixels pooled.`) + paperNote,
+        ? `Detection: ${run.labels.length} test images, score = max of each map.`
+        : `Segmentation: all ${run.labels.length} test images' pixels pooled.`) +
+        (paper ? ` The paper (${run.category}): AUROC ${paper[level === "image" ? "det" : "seg"].toFixed(3)}.` : ""),
       size: 400,
     }),
     note: `${level} ROC curves of ${options.label}.`,
@@ -527,7 +641,7 @@ export function pcaFigure(run: RunInspection, options: RunFigureOptions): Figure
   return {
     name,
     figure: embeddingPca(e.data, e.dim, e.labels, {
-      title: `Patch embeddings (K=${e.patchSize}), first two principal components: ${options.label}`,
+      title: `Test patch embeddings (K=${e.patchSize}), PCA: ${options.label}`,
       subtitle: `Every test patch at stride ${e.stride}; anomalous = a defect pixel in the patch's central ` +
         `${e.patchSize / 2}x${e.patchSize / 2} square.`,
       size: 420,
@@ -618,6 +732,24 @@ export async function referenceWeightsMethod(resultsDir: string): Promise<ExtraM
   return runs.length > 0 ? { method: "authors' weights, our inspection", runs } : null;
 }
 
+/** Resolution of JPEG figures: 150 dpi (about 2 JPEG pixels per SVG pixel). */
+export const JPEG_DPI = 150;
+
+/**
+ * Render a figure to JPEG (white background, quality 85), for figures made of photographs.
+ *
+ * @param figure the figure
+ * @param dpi resolution (the SVG is taken as 72 dpi). Default {@linkcode JPEG_DPI}.
+ * @returns JPEG bytes
+ */
+export async function toJpeg(figure: Figure, dpi = JPEG_DPI): Promise<Uint8Array> {
+  const buffer = await sharp(new TextEncoder().encode(figure.svg), { density: dpi })
+    .flatten({ background: "#ffffff" })
+    .jpeg({ quality: 85, mozjpeg: true })
+    .toBuffer();
+  return new Uint8Array(buffer);
+}
+
 /** Where {@linkcode saveOutcome} wrote a figure. */
 export interface SavedOutcome {
   /** File stem. */
@@ -631,7 +763,8 @@ export interface SavedOutcome {
 }
 
 /**
- * Save an outcome's figure (`.svg` + `.png`) and markdown (`.md`) into a folder.
+ * Save an outcome's figure (`.svg` + `.png`, or `.jpg` for photographic ones) and markdown
+ * (`.md`) into a folder.
  *
  * @param outcome the outcome
  * @param dir the folder. Default `results/figures`.
@@ -639,7 +772,12 @@ export interface SavedOutcome {
  */
 export async function saveOutcome(outcome: FigureOutcome, dir: string = FIGURES_DIR): Promise<SavedOutcome> {
   const files: string[] = [];
-  if (outcome.figure) {
+  if (outcome.figure && outcome.format === "jpg") {
+    await Deno.mkdir(dir, { recursive: true });
+    const path = join(dir, `${outcome.name}.jpg`);
+    await Deno.writeFile(path, await toJpeg(outcome.figure));
+    files.push(path);
+  } else if (outcome.figure) {
     const saved = await outcome.figure.save(join(dir, outcome.name));
     files.push(saved.svg, saved.png);
   }

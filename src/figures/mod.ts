@@ -87,11 +87,14 @@ export {
 } from "./synthetic_run.ts";
 export {
   benchFigure,
+  type BenchPhase,
+  benchPhases,
   committedTrainingCurvesFigure,
   type ExtraMethod,
   type FigureOutcome,
   galleryFigure,
   hierarchyFigure,
+  JPEG_DPI,
   lambdaFigure,
   lossesFigure,
   messageFigure,
@@ -104,4 +107,5 @@ export {
   runTrainingCurvesFigure,
   type SavedOutcome,
   saveOutcome,
+  toJpeg,
 } from "./build.ts";

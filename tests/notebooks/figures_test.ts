@@ -1,4 +1,6 @@
 import {
+  benchFigure,
+  benchPhases,
   categoryRows,
   committedTrainingCurvesFigure,
   csvToMarkdown,
@@ -188,4 +190,36 @@ Deno.test("settings: paths resolve against the project root, env values parse or
   assertEquals(fromRoot("/abs"), "/abs");
   assertEquals(envNumber("PATCHSVDD_TEST_UNSET_VARIABLE", 7), 7);
   assertEquals(envFlag("PATCHSVDD_TEST_UNSET_VARIABLE", true), true);
+});
+
+Deno.test("benchPhases() reads a bench file's phases, ours beside the reference's; benchFigure() draws them", async () => {
+  const bench = {
+    schema: "patchsvdd-bench/1",
+    backend: { name: "native" },
+    dataset: { category: "bottle", image_size: 256, num_train: 209, num_test: 83 },
+    training: { pairs_per_step: 256, median_step_seconds: 5.6 },
+    inspection: {
+      shared: { load: { seconds: 2 }, embed_bank: { seconds: 45 }, embed_test: { seconds: 21 } },
+      methods: { exact: { phases: { search: { seconds: 420 } }, total_seconds: 490 } },
+    },
+    reference: {
+      training: { median_step_seconds: 1.8 },
+      inspection_exact: { load: 63, embed_bank_k64: 159, embed_bank_k32: 1870, embed_test_k64: 97, total: 4080 },
+    },
+  };
+  const phases = benchPhases("host-native", bench);
+  assertEquals(phases.map((p) => [p.phase, p.ours, p.reference]), [
+    ["training step (256 pairs)", 5.6, 1.8],
+    ["load + decode images", 2, 63],
+    ["embed memory bank", 45, 2029],
+    ["embed test images", 21, null], // the reference's K=32 time is missing: no sum
+    ["nearest neighbours (exact)", 420, null],
+    ["inspection total (exact)", 490, 4080],
+  ]);
+  assertEquals(benchPhases("x", { schema: "something else" }), []);
+  await Deno.mkdir(`${tmp}/bench-results/bench`, { recursive: true });
+  await Deno.writeTextFile(`${tmp}/bench-results/bench/host-native.json`, JSON.stringify(bench));
+  const figure = (await benchFigure(`${tmp}/bench-results`)).figure!;
+  assert(figure.svg.includes("3.1× slower") && figure.svg.includes("8.3× faster"));
+  assertEquals((await benchFigure(`${tmp}/does-not-exist`)).figure, null);
 });
