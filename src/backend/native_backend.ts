@@ -159,19 +159,29 @@ function channelBias(backend: MathBackendCPU, bias: tf.TensorInfo | undefined, c
   return values(backend, bias);
 }
 
+/** tfjs' conv geometry for NHWC input and filter shapes and a kernel's attributes. */
+function convInfo(
+  inShape: number[],
+  filterShape: number[],
+  a: { strides: number | [number, number]; pad: tf.Conv2DAttrs["pad"]; dimRoundingMode?: "floor" | "round" | "ceil" },
+  dilations: number | [number, number] = 1,
+): tf.backend_util.Conv2DInfo {
+  return tf.backend_util.computeConv2DInfo(
+    inShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    a.strides,
+    dilations,
+    a.pad,
+    a.dimRoundingMode,
+  );
+}
+
 function conv2dKernel(cpu: KernelImpl): KernelImpl {
   return (args) => {
     const { x, filter } = args.inputs as Inputs<"x" | "filter">;
     const a = args.attrs as unknown as tf.Conv2DAttrs;
     if (a.dataFormat === "NCHW" || !isFloat(x, filter)) return cpu(args);
-    const info = tf.backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number],
-      filter.shape as [number, number, number, number],
-      a.strides,
-      a.dilations,
-      a.pad,
-      a.dimRoundingMode,
-    );
+    const info = convInfo(x.shape, filter.shape, a, a.dilations);
     const y = nativeConv2d(values(args.backend, x), values(args.backend, filter), convShape(info));
     return args.backend.makeTensorInfo(info.outShape, "float32", y);
   };
@@ -186,14 +196,7 @@ function fusedConv2dKernel(cpu: KernelImpl): KernelImpl {
     if (a.dataFormat === "NCHW" || act === null || preluActivationWeights || !isFloat(x, filter, bias)) {
       return cpu(args);
     }
-    const info = tf.backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number],
-      filter.shape as [number, number, number, number],
-      a.strides,
-      a.dilations,
-      a.pad,
-      a.dimRoundingMode,
-    );
+    const info = convInfo(x.shape, filter.shape, a, a.dilations);
     const b = channelBias(args.backend, bias, info.outChannels);
     if (b === undefined) return cpu(args);
     const y = nativeConv2d(
@@ -213,14 +216,7 @@ function conv2dBackpropInputKernel(cpu: KernelImpl): KernelImpl {
     const { dy, filter } = args.inputs as Inputs<"dy" | "filter">;
     const a = args.attrs as unknown as tf.Conv2DBackpropInputAttrs;
     if (a.dataFormat === "NCHW" || !isFloat(dy, filter)) return cpu(args);
-    const info = tf.backend_util.computeConv2DInfo(
-      a.inputShape,
-      filter.shape as [number, number, number, number],
-      a.strides,
-      1,
-      a.pad,
-      a.dimRoundingMode,
-    );
+    const info = convInfo(a.inputShape, filter.shape, a, 1);
     const dx = nativeConv2dBackpropInput(values(args.backend, dy), values(args.backend, filter), convShape(info));
     return args.backend.makeTensorInfo(info.inShape, "float32", dx);
   };
@@ -231,14 +227,7 @@ function conv2dBackpropFilterKernel(cpu: KernelImpl): KernelImpl {
     const { x, dy } = args.inputs as Inputs<"x" | "dy">;
     const a = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
     if (a.dataFormat === "NCHW" || !isFloat(x, dy)) return cpu(args);
-    const info = tf.backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number],
-      a.filterShape,
-      a.strides,
-      1,
-      a.pad,
-      a.dimRoundingMode,
-    );
+    const info = convInfo(x.shape, a.filterShape, a, 1);
     const dw = nativeConv2dBackpropFilter(values(args.backend, x), values(args.backend, dy), convShape(info));
     return args.backend.makeTensorInfo(info.filterShape, "float32", dw);
   };
