@@ -15,8 +15,8 @@ import { exactNearestNativeAsync, exactNearestNativeDetailed } from "../backend/
 import { type Dataset, normalize } from "../data/dataset.ts";
 import type { Encoder } from "../model/encoder.ts";
 import { embedImageSet, type LevelEmbeddings } from "../inspect/embed.ts";
-import { bankStride } from "../inspect/evaluate.ts";
-import { fuse, imageScore, patchScoresToMap } from "../inspect/maps.ts";
+import { addFusedMaps, bankStride, levelMaps } from "../inspect/evaluate.ts";
+import { imageScore } from "../inspect/maps.ts";
 import { buildHnswIndex, exactNearest, type NearestResult, searchHnsw } from "../inspect/nearest.ts";
 import { auroc } from "../metrics/auroc.ts";
 import { pixelAuroc } from "../metrics/pixel.ts";
@@ -193,34 +193,9 @@ export async function benchInspection(
       }
       levels[key] = level;
       found.set(k, result);
-      maps[key] = await phase("maps", phases, () => {
-        const perImage = q.grid * q.grid;
-        return Array.from(
-          { length: numTest },
-          (_, i) =>
-            patchScoresToMap(
-              result.distances.subarray(i * perImage, (i + 1) * perImage),
-              q.grid,
-              q.grid,
-              k,
-              q.stride,
-              size,
-            ),
-        );
-      });
+      maps[key] = await phase("maps", phases, () => levelMaps(result.distances, q, size));
     }
-    const keys = [...levelKeys];
-    if (levelKeys.length > 1) {
-      await phase("maps", phases, () => {
-        for (const mode of ["sum", "mult"] as const) {
-          maps[mode] = Array.from(
-            { length: numTest },
-            (_, i) => levelKeys.slice(1).reduce((acc, key) => fuse(acc, maps[key][i], mode), maps[levelKeys[0]][i]),
-          );
-          keys.push(mode);
-        }
-      });
-    }
+    const keys = await phase("maps", phases, () => addFusedMaps(maps, levelKeys));
     const t0 = performance.now();
     const image_auroc: Record<string, number> = {}, pixel_auroc: Record<string, number> = {};
     for (const key of keys) {

@@ -110,30 +110,50 @@ export async function inspectDataset(encoder: Encoder, dataset: Dataset, opts: I
       `K=${k}: nearest neighbours of ${q.data.length / q.dim} test patches among ${b.data.length / b.dim} (${cfg.nn})`,
     );
     const distances = await levelDistances(b, q, k, cfg, opts, timed);
-    maps[key] = await timed("maps", () => {
-      const perImage = q.grid * q.grid;
-      return Array.from(
-        { length: numTest },
-        (_, i) =>
-          patchScoresToMap(distances.subarray(i * perImage, (i + 1) * perImage), q.grid, q.grid, k, q.stride, size),
-      );
-    });
+    maps[key] = await timed("maps", () => levelMaps(distances, q, size));
   }
-  const keys = [...levelKeys];
-  if (levelKeys.length > 1) {
-    await timed("maps", () => {
-      for (const mode of ["sum", "mult"] as const) {
-        maps[mode] = Array.from(
-          { length: numTest },
-          (_, i) => levelKeys.slice(1).reduce((acc, key) => fuse(acc, maps[key][i], mode), maps[levelKeys[0]][i]),
-        );
-        keys.push(mode);
-      }
-    });
-  }
+  const keys = await timed("maps", () => addFusedMaps(maps, levelKeys));
   const scores: Record<string, Float32Array> = {};
   for (const key of keys) scores[key] = Float32Array.from(maps[key], (m) => imageScore(m));
   return { keys, mainKey: levelKeys.length > 1 ? "mult" : levelKeys[0], maps, scores, timing };
+}
+
+/**
+ * One level's pixel maps: each test image's patch distances spread to pixels (mean over covering patches).
+ *
+ * @param distances nearest-neighbour distance of every test patch, [N, n, n] row-major
+ * @param queries the level's test embeddings (grid, stride, patch size)
+ * @param imageSize S
+ * @returns N maps of S*S
+ */
+export function levelMaps(distances: Float32Array, queries: LevelEmbeddings, imageSize: number): Float32Array[] {
+  const perImage = queries.grid * queries.grid;
+  const numImages = distances.length / perImage;
+  return Array.from({ length: numImages }, (_, i) =>
+    patchScoresToMap(
+      distances.subarray(i * perImage, (i + 1) * perImage),
+      queries.grid,
+      queries.grid,
+      queries.patchSize,
+      queries.stride,
+      imageSize,
+    ));
+}
+
+/**
+ * Add the `sum` and `mult` fusions of several levels' maps (in place).
+ *
+ * @param maps per-level maps by key (`k64`, `k32`, ...); `sum` and `mult` are added
+ * @param levelKeys the level keys to fuse
+ * @returns every key now in `maps`: the level keys, then `sum` and `mult` when there are several levels
+ */
+export function addFusedMaps(maps: Record<string, Float32Array[]>, levelKeys: string[]): string[] {
+  if (levelKeys.length < 2) return [...levelKeys];
+  const [first, ...rest] = levelKeys;
+  for (const mode of ["sum", "mult"] as const) {
+    maps[mode] = maps[first].map((m, i) => rest.reduce((acc, key) => fuse(acc, maps[key][i], mode), m));
+  }
+  return [...levelKeys, "sum", "mult"];
 }
 
 async function levelDistances(

@@ -22,3 +22,4 @@ export {
 export { embedImageSet, type LevelEmbeddings } from "./embed.ts";
 export { bankStride, inspectDataset, type Inspection, type InspectOptions } from "./evaluate.ts";
 export { type MetricsRecord, metricsRecord } from "./report.ts";
+export { addFusedMaps, levelMaps } from "./evaluate.ts";
