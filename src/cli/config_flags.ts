@@ -36,7 +36,7 @@ export const CONFIG_HELP = `Model and loss (defaults = the reference):
   --lr LR                    Adam learning rate (default 1e-4)
   --batch-size B             pairs per pair set per step (default 64)
   --classifier-head fixed|trainable   reference's fixed-norm last layer (default) or trainable
-  --sampling reference|dense pair sampling (default reference)
+  --sampling reference       pair sampling (default and only one so far; "dense" is planned)
   --seed S                   initialisation and sampling seed (default 0)
   --image-size S             resize side (default 256)
 Inspection: --stride-k64 N (16), --stride-k32 N (4), --nn hnsw|exact (hnsw)`;
