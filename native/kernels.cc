@@ -556,9 +556,8 @@ std::vector<float> padded_bias(const float* bias, int N, int NR) {
   return b;
 }
 
-void conv2d_forward(const float* x, const float* w, const float* bias, float* y, const ConvShape& s, int act,
-                    float alpha) {
-  using K = KernelWide;
+// The im2col view of a convolution's input in its forward geometry: one tap per filter position.
+Im2col forward_im2col(const float* x, const ConvShape& s) {
   Im2col g(x, s.H, s.W, s.Cin, s.Ho, s.Wo, s.sh, s.sw, -s.pt, -s.pl);
   for (int i = 0; i < s.kh; ++i)
     for (int j = 0; j < s.kw; ++j) {
@@ -566,6 +565,13 @@ void conv2d_forward(const float* x, const float* w, const float* bias, float* y,
       g.tox.push_back(j * s.dw);
     }
   g.finalize();
+  return g;
+}
+
+void conv2d_forward(const float* x, const float* w, const float* bias, float* y, const ConvShape& s, int act,
+                    float alpha) {
+  using K = KernelWide;
+  const Im2col g = forward_im2col(x, s);
   const int64_t M = static_cast<int64_t>(s.N) * s.Ho * s.Wo;
   const Dense wm{w, s.Cout, 1};
   const std::vector<float> pb = padded_bias(bias, s.Cout, K::NR);
@@ -714,13 +720,7 @@ void conv2d_backprop_input(const float* dy, const float* w, float* dx, const Con
 // m into a private dW^T; the shares are summed and transposed at the end.
 void conv2d_backprop_filter(const float* x, const float* dy, float* dwout, const ConvShape& s) {
   using K = KernelTall;
-  Im2col g(x, s.H, s.W, s.Cin, s.Ho, s.Wo, s.sh, s.sw, -s.pt, -s.pl);
-  for (int i = 0; i < s.kh; ++i)
-    for (int j = 0; j < s.kw; ++j) {
-      g.toy.push_back(i * s.dh);
-      g.tox.push_back(j * s.dw);
-    }
-  g.finalize();
+  const Im2col g = forward_im2col(x, s);
   const int64_t Kw = s.K();                                     // rows of dw
   const int64_t Mred = static_cast<int64_t>(s.N) * s.Ho * s.Wo;  // reduction length
   const double flops = 2.0 * Mred * Kw * s.Cout;
