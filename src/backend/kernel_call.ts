@@ -59,3 +59,28 @@ export function replaceKernel(config: tf.KernelConfig): void {
   }
   tf.registerKernel(config);
 }
+
+/**
+ * tfjs' conv geometry for NHWC input and filter shapes and a conv kernel's attributes.
+ *
+ * @param inShape input shape [N, H, W, C]
+ * @param filterShape filter shape [kh, kw, in, out]
+ * @param a the kernel's stride, padding and rounding attributes
+ * @param dilations dilation (1 for the gradient kernels)
+ * @returns the geometry
+ */
+export function convInfo(
+  inShape: number[],
+  filterShape: number[],
+  a: { strides: number | [number, number]; pad: tf.Conv2DAttrs["pad"]; dimRoundingMode?: "floor" | "round" | "ceil" },
+  dilations: number | [number, number] = 1,
+): tf.backend_util.Conv2DInfo {
+  return tf.backend_util.computeConv2DInfo(
+    inShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    a.strides,
+    dilations,
+    a.pad,
+    a.dimRoundingMode,
+  );
+}

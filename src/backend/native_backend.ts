@@ -20,6 +20,7 @@ import {
   nativeMatMul,
 } from "./native.ts";
 import { binaryKernel, leakyReluKernel, selectKernel, sumKernel } from "./native_elementwise.ts";
+import { convInfo } from "./kernel_call.ts";
 
 /** Name under which the backend is registered with tfjs. */
 export const NATIVE_BACKEND_NAME = "native";
@@ -157,23 +158,6 @@ function channelBias(backend: MathBackendCPU, bias: tf.TensorInfo | undefined, c
     return undefined; // needs broadcasting: not native
   }
   return values(backend, bias);
-}
-
-/** tfjs' conv geometry for NHWC input and filter shapes and a kernel's attributes. */
-function convInfo(
-  inShape: number[],
-  filterShape: number[],
-  a: { strides: number | [number, number]; pad: tf.Conv2DAttrs["pad"]; dimRoundingMode?: "floor" | "round" | "ceil" },
-  dilations: number | [number, number] = 1,
-): tf.backend_util.Conv2DInfo {
-  return tf.backend_util.computeConv2DInfo(
-    inShape as [number, number, number, number],
-    filterShape as [number, number, number, number],
-    a.strides,
-    dilations,
-    a.pad,
-    a.dimRoundingMode,
-  );
 }
 
 function conv2dKernel(cpu: KernelImpl): KernelImpl {

@@ -11,6 +11,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs-core";
+import { convInfo } from "./kernel_call.ts";
 import "@tensorflow/tfjs-backend-wasm";
 import { callKernel, disposeIntermediates, type KernelContext, replaceKernel } from "./kernel_call.ts";
 
@@ -52,14 +53,7 @@ export function wasmConv2dBackpropFilter(args: {
   if (a.dataFormat === "NCHW") {
     throw new Error("wasm Conv2DBackpropFilter supports dataFormat NHWC only but found NCHW");
   }
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    a.filterShape,
-    a.strides,
-    1,
-    a.pad,
-    a.dimRoundingMode,
-  );
+  const info = convInfo(x.shape, a.filterShape, a);
   const ctx: KernelContext = { backend: args.backend, backendName: "wasm" };
   const { top, bottom, left, right } = info.padInfo;
   const padded = top || bottom || left || right

@@ -8,6 +8,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs-core";
+import { convInfo } from "./kernel_call.ts";
 import "@tensorflow/tfjs-backend-wasm";
 import { callKernel, disposeIntermediates, type KernelContext, replaceKernel } from "./kernel_call.ts";
 
@@ -54,14 +55,7 @@ export function wasmConv2dBackpropInput(args: {
 }): tf.TensorInfo {
   const { dy, filter } = args.inputs as Record<"dy" | "filter", tf.TensorInfo>;
   const a = args.attrs as unknown as tf.Conv2DBackpropInputAttrs;
-  const info = tf.backend_util.computeConv2DInfo(
-    a.inputShape,
-    filter.shape as [number, number, number, number],
-    a.strides,
-    1,
-    a.pad,
-    a.dimRoundingMode,
-  );
+  const info = convInfo(a.inputShape, filter.shape, a);
   const ctx: KernelContext = { backend: args.backend, backendName: "wasm" };
   const { batchSize: n, outHeight: ho, outWidth: wo, outChannels: co, strideHeight: sh, strideWidth: sw } = info;
   const { filterHeight: kh, filterWidth: kw, inHeight: h, inWidth: w } = info;
