@@ -89,6 +89,8 @@ export interface CellRecord {
   started_at: string;
   /** ISO time the cell finished or failed. */
   finished_at?: string;
+  /** Run folder this cell was copied from: an identical cell (same hash) of another sweep. */
+  reused_from?: string;
 }
 
 /** Options of {@linkcode runSweep}. */
@@ -210,6 +212,13 @@ export async function runSweep(opts: SweepRunOptions): Promise<SweepRunResult> {
     log(`backend: ${backend.note}`);
     const commit = await gitCommit();
     for (const [i, cell] of todo.entries()) {
+      const twin = (await cellState(runDir(cell))) === "new" ? await findTwin(opts.results ?? "results", cell) : null;
+      if (twin) {
+        await reuseTwin(twin, runDir(cell), cell, sweep.file);
+        log(`[${i + 1}/${todo.length}] ${cell.id}  reused from ${twin} (identical configuration, budget and data)`);
+        result.ran.push(cell.id);
+        continue;
+      }
       const line = await runCell(cell, runDir(cell), {
         sweep,
         data,
@@ -233,6 +242,52 @@ async function cellState(dir: string): Promise<"finished" | "failed" | "partial"
   const record = await readJson<CellRecord>(`${dir}/${SWEEP_FILES.cell}`);
   if (record?.status === "failed") return "failed";
   return (await exists(dir)) ? "partial" : "new";
+}
+
+/**
+ * A finished run folder of another sweep with the same hash as `cell`: the same resolved
+ * configuration, category, budget and dataset, so the same experiment. Sweeps share their
+ * common cells this way (the losses sweep's default cell is the hierarchy sweep's hier-64 cell).
+ */
+async function findTwin(resultsRoot: string, cell: Cell): Promise<string | null> {
+  const suffix = `-${cell.hash}`;
+  try {
+    for await (const sweepDir of Deno.readDir(resultsRoot)) {
+      if (!sweepDir.isDirectory) continue;
+      const runs = `${resultsRoot}/${sweepDir.name}/runs`;
+      if (!(await exists(runs))) continue;
+      for await (const run of Deno.readDir(runs)) {
+        if (!run.isDirectory || !run.name.endsWith(suffix) || run.name === cell.id) continue;
+        if (await cellState(`${runs}/${run.name}`) === "finished") return `${runs}/${run.name}`;
+      }
+    }
+  } catch {
+    return null;
+  }
+  return null;
+}
+
+/** Copy a twin's run folder into `dir` (files only; overlays are regenerable) and record where it came from. */
+async function reuseTwin(twin: string, dir: string, cell: Cell, sweepFile: string): Promise<void> {
+  const tmp = `${dir}.tmp-reuse`;
+  await Deno.remove(tmp, { recursive: true }).catch(() => {});
+  await Deno.mkdir(tmp, { recursive: true });
+  for await (const f of Deno.readDir(twin)) {
+    if (f.isFile && !f.name.includes(".tmp-")) await Deno.copyFile(`${twin}/${f.name}`, `${tmp}/${f.name}`);
+  }
+  const record = await readJson<CellRecord>(`${tmp}/${SWEEP_FILES.cell}`);
+  if (record) {
+    Object.assign(record, {
+      id: cell.id,
+      index: cell.index,
+      sweep: sweepFile,
+      axes: { ...cell.axes, seed: cell.seed, category: cell.category },
+      reused_from: twin,
+    });
+    await writeJsonAtomic(`${tmp}/${SWEEP_FILES.cell}`, record);
+  }
+  await Deno.remove(dir, { recursive: true }).catch(() => {});
+  await Deno.rename(tmp, dir);
 }
 
 /** A cell killed between writing metrics.json and updating cell.json is finished: say so in cell.json. */
