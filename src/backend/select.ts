@@ -148,6 +148,8 @@ async function useTensorflow(gpu: boolean): Promise<SelectedBackend> {
 export async function probeWebgpu(): Promise<{ description: string; fallback: boolean } | { reason: string }> {
   const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
   if (!gpu) return { reason: "navigator.gpu is not available in this runtime" };
+  // Mesa's Vulkan drivers print an error per adapter when this is unset (headless machines, CI).
+  if (Deno.env.get("XDG_RUNTIME_DIR") === undefined) Deno.env.set("XDG_RUNTIME_DIR", Deno.makeTempDirSync());
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<null>((resolve) => {
     timer = setTimeout(() => resolve(null), ADAPTER_TIMEOUT_MS);
@@ -180,9 +182,11 @@ async function useWebgpu(requireHardware: boolean): Promise<SelectedBackend> {
     );
   }
   await import("@tensorflow/tfjs-backend-webgpu");
+  const { registerWebgpuConvBackpropFilter } = await import("./webgpu_conv_backprop_filter.ts");
+  const kernels = registerWebgpuConvBackpropFilter() ? "split-reduction filter gradient" : "stock tfjs kernels";
   const note = probe.fallback
-    ? `webgpu on a SOFTWARE adapter (${probe.description}): expect it to be slower than native`
-    : `webgpu on ${probe.description}`;
+    ? `webgpu on a SOFTWARE adapter (${probe.description}, ${kernels}): expect it to be slower than native`
+    : `webgpu on ${probe.description} (${kernels})`;
   return await activate("webgpu", note);
 }
 

@@ -48,7 +48,10 @@ export interface KernelProfile {
  * console.log(p.top[0].name); // e.g. "BatchMatMul"
  * ```
  */
-export async function profileKernels(f: () => tf.TensorContainer, top = 10): Promise<KernelProfile> {
+export async function profileKernels(
+  f: () => tf.TensorContainer | Promise<tf.TensorContainer>,
+  top = 10,
+): Promise<KernelProfile> {
   const t0 = performance.now();
   const info = await tf.profile(f);
   const wall = performance.now() - t0;

@@ -85,7 +85,7 @@ export async function benchTraining(data: TrainImages, options: TrainBenchOption
   try {
     for (let i = 0; i < warmup + timed; i++) {
       const [c0, w0, t0] = [cpuSeconds(), runqueueWaitSeconds(), performance.now()];
-      const values = trainStep(model, optimizer, t, data, rng);
+      const values = await trainStep(model, optimizer, t, data, rng);
       const s = (performance.now() - t0) / 1000;
       const [c, w] = [cpuSeconds() - c0, Math.max(0, runqueueWaitSeconds() - w0)];
       peak = Math.max(peak, rssMb());

@@ -77,6 +77,30 @@ export function gatherQuadrants(
   return out;
 }
 
+/** Backends whose tensors live in host memory: the quadrant gather runs there (tfjs' strided slice is slow on them). */
+const HOST_BACKENDS = new Set(["native", "cpu", "wasm"]);
+
+/**
+ * {@linkcode gatherQuadrants} with tfjs ops, for backends whose tensors live on a device
+ * (webgpu, tensorflow): four strided slices concatenated on the channel axis.
+ *
+ * @param inner inner grid [N, m, m, D]
+ * @param offset quadrant offset in inner-grid cells
+ * @param step output step in inner-grid cells
+ * @param n output grid side
+ * @returns [N, n, n, 4D] in the same (kh, kw, in) order as {@linkcode gatherQuadrants}
+ */
+export function gatherQuadrantsOnDevice(inner: tf.Tensor4D, offset: number, step: number, n: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const numImages = inner.shape[0], d = inner.shape[3];
+    const span = (n - 1) * step + 1;
+    const parts = [[0, 0], [0, offset], [offset, 0], [offset, offset]].map(([a, b]) =>
+      tf.stridedSlice(inner, [0, a, b, 0], [numImages, a + span, b + span, d], [1, step, step, 1]) as tf.Tensor4D
+    );
+    return tf.concat(parts, 3);
+  });
+}
+
 /**
  * Embeddings of the patches of one level on a regular grid with the given pixel stride.
  * Forward only (no gradients); tensors are cached in `cache` and owned by the caller.
@@ -123,16 +147,15 @@ export function embedGrid(
     const innerStride = reusable[0] ?? gcd(stride, half);
     const inner = embedGrid(encoder.inner!, images, innerStride, cache);
     const d = encoder.embeddingDim;
-    const gathered = gatherQuadrants(
-      inner.dataSync() as Float32Array,
-      inner.shape,
-      half / innerStride,
-      stride / innerStride,
-      n,
-    );
+    const [offset, step] = [half / innerStride, stride / innerStride];
     const [head, proj] = encoder.layers;
     out = tf.tidy(() => {
-      const x = tf.tensor4d(gathered, [numImages, n, n, 4 * d]);
+      const x = HOST_BACKENDS.has(tf.getBackend())
+        ? tf.tensor4d(
+          gatherQuadrants(inner.dataSync() as Float32Array, inner.shape, offset, step, n),
+          [numImages, n, n, 4 * d],
+        )
+        : gatherQuadrantsOnDevice(inner, offset, step, n);
       const w = encoder.params.get(`${head.name}.weight`)!;
       const b = encoder.params.get(`${head.name}.bias`)!;
       const w1x1 = tf.reshape(w, [1, 1, 4 * d, head.outChannels]) as tf.Tensor4D; // rows ordered (kh, kw, in)

@@ -40,8 +40,8 @@ export interface Checkpoint {
   optimizer: { name: string; tensor: SafetensorsTensor }[];
 }
 
-function toEntry(t: tf.Tensor): Pick<SafetensorsTensor, "shape" | "data"> {
-  return { shape: t.shape, data: t.dataSync() as Float32Array };
+async function toEntry(t: tf.Tensor): Promise<Pick<SafetensorsTensor, "shape" | "data">> {
+  return { shape: t.shape, data: (await t.data()) as Float32Array };
 }
 
 /**
@@ -59,17 +59,17 @@ export async function saveCheckpoint(
   meta: CheckpointMeta,
 ): Promise<void> {
   const tensors = new Map<string, Pick<SafetensorsTensor, "shape" | "data">>();
-  for (const [name, v] of model.encoder.params) tensors.set(name, toEntry(v));
-  for (const [name, t] of frozenTensors(model)) tensors.set(name, toEntry(t));
+  for (const [name, v] of model.encoder.params) tensors.set(name, await toEntry(v));
+  for (const [name, t] of frozenTensors(model)) tensors.set(name, await toEntry(t));
   const optimNames: string[] = [];
   if (optimizer) {
     const weights = await optimizer.getWeights();
-    weights.forEach(({ name, tensor }, i) => {
+    for (const [i, { name, tensor }] of weights.entries()) {
       optimNames.push(name);
-      tensors.set(`optimizer.${i}`, toEntry(tensor));
+      tensors.set(`optimizer.${i}`, await toEntry(tensor));
       // getWeights() makes a new scalar for the iteration count every call; the rest are live variables.
       if (name === "iter") tensor.dispose();
-    });
+    }
   }
   const metadata = { patchsvdd: JSON.stringify({ ...meta, optimizerNames: optimNames }) };
   await writeFileAtomic(path, encodeSafetensors(tensors, metadata));

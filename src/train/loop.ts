@@ -125,7 +125,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
         stoppedBy = "time";
         break;
       }
-      const values = trainStep(model, optimizer, t, opts.data, rng);
+      const values = await trainStep(model, optimizer, t, opts.data, rng);
       step++;
       for (const [name, v] of Object.entries(values)) {
         if (!Number.isFinite(v)) {

@@ -142,7 +142,8 @@ export function combineTerms(named: Map<string, tf.Scalar>, config: TrainConfig)
 }
 
 /**
- * One optimisation step. Tensor count is unchanged after the call.
+ * One optimisation step. Tensor count is unchanged after the call. The loss values are read
+ * back asynchronously, which GPU backends need (webgpu has no synchronous read in Deno).
  *
  * @param model the model
  * @param optimizer Adam (or any tfjs optimizer)
@@ -151,13 +152,13 @@ export function combineTerms(named: Map<string, tf.Scalar>, config: TrainConfig)
  * @param rng seeded generator, advanced
  * @returns loss values, including `total`
  */
-export function trainStep(
+export async function trainStep(
   model: PatchSvddModel,
   optimizer: tf.Optimizer,
   config: TrainConfig,
   data: TrainImages,
   rng: Rng,
-): LossValues {
+): Promise<LossValues> {
   const batches = drawStepBatches(model, config, data, rng);
   const kept: Map<string, tf.Scalar> = new Map();
   const { value, grads } = tf.variableGrads(() => {
@@ -166,10 +167,13 @@ export function trainStep(
     return combineTerms(named, config);
   }, trainableVariables(model));
   optimizer.applyGradients(grads);
+  tf.dispose(Object.values(grads));
+  const names = [...kept.keys()];
+  const read = await Promise.all([...kept.values(), value].map((t) => t.data()));
   const values: LossValues = {};
-  for (const [name, t] of kept) values[name] = t.dataSync()[0];
-  values.total = value.dataSync()[0];
-  tf.dispose([value, ...Object.values(grads), ...kept.values()]);
+  names.forEach((name, i) => values[name] = read[i][0]);
+  values.total = read[names.length][0];
+  tf.dispose([value, ...kept.values()]);
   return values;
 }
 

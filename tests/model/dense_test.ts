@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import { assert, assertEquals } from "../assert.ts";
 import { createEncoder, disposeEncoder, encodePatches, type Encoder, encoderLevels } from "../../src/model/encoder.ts";
-import { embedLevels, gridSize } from "../../src/model/dense.ts";
+import { embedLevels, gatherQuadrants, gatherQuadrantsOnDevice, gridSize } from "../../src/model/dense.ts";
 import { Rng } from "../../src/util/rng.ts";
 
 await tf.setBackend("cpu");
@@ -88,4 +88,17 @@ Deno.test("createEncoder() draws PyTorch-default U(-1/sqrt(fan_in), 1/sqrt(fan_i
   assertEquals([...a.params.keys()].length, 2 * (8 + 2));
   disposeEncoder(a);
   disposeEncoder(b);
+});
+
+Deno.test("gatherQuadrantsOnDevice() (the webgpu path) equals the host gather", () => {
+  const images = randomImages(2, 13, 7);
+  const inner = tf.tile(images, [1, 1, 1, 2]) as tf.Tensor4D; // D = 6
+  for (const [offset, step, n] of [[4, 2, 5], [2, 1, 11], [1, 3, 4]]) {
+    const host = gatherQuadrants(inner.dataSync() as Float32Array, inner.shape, offset, step, n);
+    const device = gatherQuadrantsOnDevice(inner, offset, step, n);
+    assertEquals(device.shape, [2, n, n, 24]);
+    assertEquals(Array.from(device.dataSync()), Array.from(host));
+    device.dispose();
+  }
+  tf.dispose([inner, images]);
 });

@@ -48,7 +48,7 @@ Deno.test("trainStep keeps the tfjs tensor count flat: the same after step 10 an
   const rng = new Rng(1);
   const at: Record<number, { numTensors: number; numBytes: number }> = {};
   for (let step = 1; step <= 100; step++) {
-    trainStep(model, optimizer, config.train, data, rng);
+    await trainStep(model, optimizer, config.train, data, rng);
     if (step === 10 || step === 100) at[step] = { numTensors: tf.memory().numTensors, numBytes: tf.memory().numBytes };
   }
   assertEquals(at[100], at[10]);
