@@ -57,6 +57,11 @@ export interface TrainConfig {
    * pairs per forward pass.
    */
   sampling: "reference" | "dense";
+  /**
+   * Dense sampling only: crops encoded per step (each twice, for the SSL perturbation).
+   * Absent means 8 (`DEFAULT_DENSE_CROPS`); optional so that reference configs keep their sweep ids.
+   */
+  denseCrops?: number;
   /** Random seed for initialisation and sampling. */
   seed: number;
 }
@@ -150,8 +155,16 @@ export function validateConfig(config: RunConfig): RunConfig {
   if (!(Number.isInteger(t.batchSize) && t.batchSize > 0)) {
     throw new ConfigError(`Expected batch size to be a positive integer but found ${t.batchSize}`);
   }
-  if (t.sampling !== "reference") {
-    throw new ConfigError(`Sampling '${t.sampling}' is not implemented yet; use --sampling reference`);
+  if (t.sampling !== "reference" && t.sampling !== "dense") {
+    throw new ConfigError(`Expected sampling "reference" or "dense" but found '${t.sampling}'`);
+  }
+  if (t.sampling === "dense" && t.encoder === "flat") {
+    throw new ConfigError(
+      "Dense sampling needs f_small's 2 px grid and does not support the flat encoder; use --sampling reference",
+    );
+  }
+  if (t.denseCrops !== undefined && !(Number.isInteger(t.denseCrops) && t.denseCrops > 0)) {
+    throw new ConfigError(`Expected dense crops to be a positive integer but found ${t.denseCrops}`);
   }
   if (!t.losses.svdd && !t.losses.svddPrime && !t.losses.ssl) {
     throw new ConfigError("Expected at least one active loss term but found none");

@@ -21,12 +21,14 @@ import {
 } from "./native.ts";
 import { binaryKernel, leakyReluKernel, selectKernel, sumKernel } from "./native_elementwise.ts";
 import { convInfo } from "./kernel_call.ts";
+import { segmentSumKernel } from "./segment_sum.ts";
 
 /** Name under which the backend is registered with tfjs. */
 export const NATIVE_BACKEND_NAME = "native";
 
 /** Kernels that run natively on the "native" backend; every other kernel is the cpu backend's. */
 export const NATIVE_KERNEL_NAMES: readonly string[] = [
+  tf.UnsortedSegmentSum,
   tf.Conv2D,
   tf.Conv2DBackpropInput,
   tf.Conv2DBackpropFilter,
@@ -95,6 +97,7 @@ export function registerNativeBackend(priority = 1): string | null {
     [tf.Select]: selectKernel(fallback(tf.Select)),
     [tf.LeakyRelu]: leakyReluKernel(fallback(tf.LeakyRelu)),
     [tf.Sum]: sumKernel(fallback(tf.Sum)),
+    [tf.UnsortedSegmentSum]: segmentSumKernel(fallback(tf.UnsortedSegmentSum)),
   };
   for (const [kernelName, impl] of Object.entries(natives)) {
     tf.registerKernel({

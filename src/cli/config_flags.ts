@@ -19,6 +19,7 @@ export const CONFIG_OPTIONS: OptionSpec = {
   "batch-size": { type: "string" },
   "classifier-head": { type: "string" },
   "sampling": { type: "string" },
+  "dense-crops": { type: "string" },
   "seed": { type: "string" },
   "image-size": { type: "string" },
   "stride-k64": { type: "string" },
@@ -36,7 +37,8 @@ export const CONFIG_HELP = `Model and loss (defaults = the reference):
   --lr LR                    Adam learning rate (default 1e-4)
   --batch-size B             pairs per pair set per step (default 64)
   --classifier-head fixed|trainable   reference's fixed-norm last layer (default) or trainable
-  --sampling reference       pair sampling (default and only one so far; "dense" is planned)
+  --sampling reference|dense pair sampling (default reference; dense: crops encoded once, all pairs from their grids)
+  --dense-crops N            dense sampling: crops per step (default 8)
   --seed S                   initialisation and sampling seed (default 0)
   --image-size S             resize side (default 256)
 Inspection: --stride-k64 N (16), --stride-k32 N (4), --nn hnsw|exact (hnsw)`;
@@ -76,6 +78,8 @@ export function configFromFlags(v: Record<string, string | boolean | undefined>,
   t.classifierHead = choiceFlag(v["classifier-head"], "classifier-head", ["fixed", "trainable"] as const) ??
     t.classifierHead;
   t.sampling = choiceFlag(v["sampling"], "sampling", ["reference", "dense"] as const) ?? t.sampling;
+  const crops = numberFlag(v["dense-crops"], "dense-crops", "posint");
+  if (crops !== undefined) t.denseCrops = crops;
   t.seed = numberFlag(v["seed"], "seed", "int") ?? t.seed;
   c.imageSize = numberFlag(v["image-size"], "image-size", "posint") ?? c.imageSize;
   c.inspect.strideK64 = numberFlag(v["stride-k64"], "stride-k64", "number") ?? c.inspect.strideK64;

@@ -259,7 +259,16 @@ export function applyConv(
   return layer.activation === "tanh" ? tf.tanh(y) : tf.leakyRelu(y, LEAKY_SLOPE);
 }
 
-function applyStack(encoder: Encoder, x: tf.Tensor4D): tf.Tensor4D {
+/**
+ * Apply an encoder's own layers (not its inner level's) to an input, valid padding: on a
+ * KxK patch (or a 2x2 grid of quadrant codes for a hierarchical level) the embedding, on
+ * a larger input f_small's or the flat encoder's dense grid.
+ *
+ * @param encoder the level
+ * @param x [N, H, W, C]
+ * @returns [N, H', W', D]
+ */
+export function applyStack(encoder: Encoder, x: tf.Tensor4D): tf.Tensor4D {
   let h = x;
   for (const layer of encoder.layers) h = applyConv(encoder, layer, h);
   return h;

@@ -18,6 +18,7 @@ import { type ScaleTerms, totalLoss } from "../losses/total.ts";
 import { cropPatches, perturbPatches, splitQuadrants } from "../sampling/crop.ts";
 import { samplePairs } from "../sampling/pairs.ts";
 import type { Rng } from "../util/rng.ts";
+import { denseStepTerms, drawDenseStep } from "./dense_step.ts";
 import { type PatchSvddModel, trainableVariables } from "./model.ts";
 
 /** Normalised training images. */
@@ -142,7 +143,8 @@ export function combineTerms(named: Map<string, tf.Scalar>, config: TrainConfig)
 }
 
 /**
- * One optimisation step. Tensor count is unchanged after the call. The loss values are read
+ * One optimisation step, on the reference's sampling or, with `sampling: "dense"`, on
+ * {@linkcode drawDenseStep}'s. Tensor count is unchanged after the call. The loss values are read
  * back asynchronously, which GPU backends need (webgpu has no synchronous read in Deno).
  *
  * @param model the model
@@ -159,10 +161,12 @@ export async function trainStep(
   data: TrainImages,
   rng: Rng,
 ): Promise<LossValues> {
-  const batches = drawStepBatches(model, config, data, rng);
+  const dense = config.sampling === "dense";
+  const batches = dense ? null : drawStepBatches(model, config, data, rng);
+  const draw = dense ? drawDenseStep(model, config, data, rng) : null;
   const kept: Map<string, tf.Scalar> = new Map();
   const { value, grads } = tf.variableGrads(() => {
-    const named = stepTerms(model, config, batches);
+    const named = draw ? denseStepTerms(model, config, draw) : stepTerms(model, config, batches!);
     for (const [name, t] of named) kept.set(name, tf.keep(t));
     return combineTerms(named, config);
   }, trainableVariables(model));
