@@ -1,0 +1,27 @@
+#!/bin/bash
+# Time to quality: AUROC against training minutes for one sampling mode, same seed and backend.
+# Trains in segments (--max-minutes, then --resume), evaluates (exact search) after each, and
+# keeps every segment's metrics beside the run. Usage:
+#   bash scripts/time_to_quality.sh SAMPLING OUT MINUTES... [-- extra train flags]
+# e.g. bash scripts/time_to_quality.sh dense runs/ttq_dense 4 4   (evaluations after 4 and 8 minutes)
+set -eu
+sampling=$1 out=$2
+shift 2
+segments=()
+while [ $# -gt 0 ] && [ "$1" != "--" ]; do segments+=("$1"); shift; done
+[ "${1:-}" = "--" ] && shift
+deno=${DENO:-node_modules/deno/deno}
+data=${MVTEC_ROOT:-../shared/data/mvtec_ad}
+total=0
+for m in "${segments[@]}"; do
+  resume=()
+  [ -f "$out/checkpoint.safetensors" ] && resume=(--resume)
+  "$deno" run -A src/cli/train.ts --data "$data" --category bottle --out "$out" --sampling "$sampling" \
+    --max-minutes "$m" --seed 0 --backend native "${resume[@]}" "$@" >"$out.train.log" 2>&1 || exit 1
+  total=$((total + m))
+  "$deno" run -A src/cli/eval.ts --run "$out" --data "$data" --category bottle --nn exact --no-overlays \
+    >"$out.eval.log" 2>&1 || exit 1
+  cp "$out/metrics.json" "$out/metrics_${total}min.json"
+  cp "$out/train_summary.json" "$out/train_summary_${total}min.json"
+  echo "$sampling ${total} min: $(grep -o '"steps": *[0-9]*' "$out/train_summary.json" | head -1)"
+done
