@@ -212,7 +212,9 @@ export async function runSweep(opts: SweepRunOptions): Promise<SweepRunResult> {
     log(`backend: ${backend.note}`);
     const commit = await gitCommit();
     for (const [i, cell] of todo.entries()) {
-      const twin = (await cellState(runDir(cell))) === "new" ? await findTwin(opts.results ?? "results", cell) : null;
+      const twin = (await cellState(runDir(cell))) === "new"
+        ? await findTwin(opts.results ?? "results", sweep.name, cell)
+        : null;
       if (twin) {
         await reuseTwin(twin, runDir(cell), cell, sweep.file);
         log(`[${i + 1}/${todo.length}] ${cell.id}  reused from ${twin} (identical configuration, budget and data)`);
@@ -249,15 +251,15 @@ async function cellState(dir: string): Promise<"finished" | "failed" | "partial"
  * configuration, category, budget and dataset, so the same experiment. Sweeps share their
  * common cells this way (the losses sweep's default cell is the hierarchy sweep's hier-64 cell).
  */
-async function findTwin(resultsRoot: string, cell: Cell): Promise<string | null> {
+async function findTwin(resultsRoot: string, sweepName: string, cell: Cell): Promise<string | null> {
   const suffix = `-${cell.hash}`;
   try {
     for await (const sweepDir of Deno.readDir(resultsRoot)) {
-      if (!sweepDir.isDirectory) continue;
+      if (!sweepDir.isDirectory || sweepDir.name === sweepName) continue;
       const runs = `${resultsRoot}/${sweepDir.name}/runs`;
       if (!(await exists(runs))) continue;
       for await (const run of Deno.readDir(runs)) {
-        if (!run.isDirectory || !run.name.endsWith(suffix) || run.name === cell.id) continue;
+        if (!run.isDirectory || !run.name.endsWith(suffix)) continue;
         if (await cellState(`${runs}/${run.name}`) === "finished") return `${runs}/${run.name}`;
       }
     }
