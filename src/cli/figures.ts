@@ -33,6 +33,7 @@ import {
   runTraits,
   type SavedOutcome,
   saveOutcome,
+  timeToQualityFigure,
   trainSyntheticRun,
 } from "../figures/mod.ts";
 import { PAPER_TABLE1 } from "../plot/paper.ts";
@@ -170,6 +171,7 @@ if (import.meta.main) {
     await save(lambdaFigure(sweeps));
     await save(await committedTrainingCurvesFigure(sweeps));
     await save(await benchFigure(resultsDir));
+    await save(await timeToQualityFigure(resultsDir));
 
     const manifestPath = join(outDir, MANIFEST);
     const fresh: ManifestEntry[] = saved.filter((s) => s.files.length > 0).map((s) => ({

@@ -53,6 +53,7 @@ export { type DetSeg, PAPER_HIERARCHY_ABLATION, PAPER_LOSS_ABLATION, PAPER_TABLE
 export { type AurocRow, aurocTable, aurocTableMarkdown, type AurocTableOptions } from "./auroc_table.ts";
 export { ablationBars, type AblationBarsOptions, type AblationRow } from "./ablation_bars.ts";
 export { lambdaCurve, type LambdaCurveOptions, type LambdaRow, powerOfTenLabel } from "./lambda_curve.ts";
+export { type TimeCurveOptions, type TimePoint, timeToQualityCurve } from "./time_curve.ts";
 export { type NamedRocCurve, rocCurves, type RocCurvesOptions, thinCurve } from "./roc_curves.ts";
 export { type LossPanel, lossPanels, trainingCurves, type TrainingCurvesOptions } from "./training_curves.ts";
 export { type Pca2, pca2, symmetricEigen } from "./pca.ts";

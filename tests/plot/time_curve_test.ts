@@ -1,0 +1,37 @@
+import { assert, assertEquals, assertThrows } from "../assert.ts";
+import { timeToQualityCurve } from "../../src/plot/time_curve.ts";
+import { readTimePoints, timeToQualityFigure } from "../../src/figures/time_to_quality.ts";
+
+Deno.test("readTimePoints() reads each segment's metrics and steps; the figure labels both samplings and the targets", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "patchsvdd-ttq-" });
+  const write = async (label: string, minutes: number, steps: number, det: number, seg: number) => {
+    await Deno.mkdir(`${dir}/time_to_quality/${label}`, { recursive: true });
+    const metrics = { main: "mult", image_auroc: { mult: det, k64: 0 }, pixel_auroc: { mult: seg, k64: 0 } };
+    await Deno.writeTextFile(`${dir}/time_to_quality/${label}/metrics_${minutes}min.json`, JSON.stringify(metrics));
+    await Deno.writeTextFile(
+      `${dir}/time_to_quality/${label}/train_summary_${minutes}min.json`,
+      JSON.stringify({ steps }),
+    );
+  };
+  await write("reference", 8, 150, 0.91, 0.88);
+  await write("reference", 4, 70, 0.93, 0.9);
+  await write("dense", 4, 140, 0.95, 0.92);
+  const points = await readTimePoints(`${dir}/time_to_quality`);
+  assertEquals(points.map((p) => [p.label, p.minutes, p.steps, p.det]), [
+    ["dense", 4, 140, 0.95],
+    ["reference", 4, 70, 0.93],
+    ["reference", 8, 150, 0.91],
+  ]);
+  const outcome = await timeToQualityFigure(dir);
+  const svg = outcome.figure!.svg;
+  for (const text of ["dense sampling", "reference sampling", "target det 0.95", "140 steps", "training minutes"]) {
+    assert(svg.includes(text), `the figure shows "${text}"`);
+  }
+  assert(outcome.markdown!.includes("| dense | 4 | 140 | 0.950 | 0.920 |"));
+  assertEquals((await timeToQualityFigure(`${dir}/nothing`)).figure, null);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("timeToQualityCurve() refuses an empty series", () => {
+  assertThrows(() => timeToQualityCurve([]), RangeError);
+});
