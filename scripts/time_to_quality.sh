@@ -12,7 +12,7 @@ while [ $# -gt 0 ] && [ "$1" != "--" ]; do segments+=("$1"); shift; done
 [ "${1:-}" = "--" ] && shift
 deno=${DENO:-node_modules/deno/deno}
 data=${MVTEC_ROOT:-../shared/data/mvtec_ad}
-total=0
+total=${START_MINUTES:-0}  # minutes already trained (when extending a curve)
 for m in "${segments[@]}"; do
   resume=()
   [ -f "$out/checkpoint.safetensors" ] && resume=(--resume)

@@ -85,7 +85,8 @@ export function formatReport(r: BenchReport): string {
       r.load_average.start.map((x) => x.toFixed(2)).join("/")
     } -> ${r.load_average.end.map((x) => x.toFixed(2)).join("/")}`,
     "",
-    `## Training (batch ${t.batch_size} pairs x 4 pair sets = ${t.pairs_per_step} pairs/step; ` +
+    `## Training (${t.sampling ?? "reference"} sampling; batch ${t.batch_size} pairs x 4 pair sets = ` +
+      `${t.pairs_per_step} pairs/step; ` +
       `${t.warmup_steps} warm-up + ${t.step_seconds.length} timed)`,
     "",
     "| | ours | reference | speed-up |",

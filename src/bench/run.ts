@@ -7,7 +7,7 @@
  */
 
 import { type BackendName, selectBackend } from "../backend/select.ts";
-import { DEFAULT_CONFIG, type RunConfig, validateConfig } from "../config.ts";
+import { DEFAULT_CONFIG, mergeConfig, type RunConfig, validateConfig } from "../config.ts";
 import { DecodeCache } from "../data/cache.ts";
 import { loadDataset, normalize } from "../data/dataset.ts";
 import { generateSynthetic } from "../data/synthetic.ts";
@@ -44,6 +44,8 @@ export interface BenchOptions {
   timedSteps?: number;
   /** Training pairs per pair set. Default 64 (short: 8). */
   trainBatch?: number;
+  /** Pair sampling of the timed training steps. Default "reference". */
+  sampling?: "reference" | "dense";
   /** Queries per level for recall@1 without a full exact search. Default 20000. */
   recallQueries?: number;
   /** Progress lines (stderr in the CLI). */
@@ -140,6 +142,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<{ report: Bench
       },
       {
         batchSize: opts.trainBatch ?? (short ? 8 : DEFAULT_CONFIG.train.batchSize),
+        config: mergeConfig(DEFAULT_CONFIG, { train: { sampling: opts.sampling ?? "reference" } }),
         warmupSteps: opts.warmupSteps ?? (short ? 1 : 2),
         timedSteps: opts.timedSteps ?? (short ? 2 : 5),
         onProgress: say,

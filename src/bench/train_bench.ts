@@ -33,6 +33,8 @@ export interface TrainBenchOptions {
 
 /** Result of {@linkcode benchTraining}. */
 export interface TrainBench {
+  /** Pair sampling timed: "reference" (the throughput target) or "dense". */
+  sampling: string;
   /** Pairs per pair set per step. */
   batch_size: number;
   /** Pairs per step: batch size x levels x pair sets per level. */
@@ -104,6 +106,7 @@ export async function benchTraining(data: TrainImages, options: TrainBenchOption
     peak = Math.max(peak, rssMb());
     const med = median(steps);
     return {
+      sampling: t.sampling,
       batch_size: batch,
       pairs_per_step: pairsPerStep,
       warmup_steps: warmup,

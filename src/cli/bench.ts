@@ -14,7 +14,7 @@ import type { NnMethod } from "../bench/inspect_bench.ts";
 import { choiceFlag, numberFlag, parseCli, runMain } from "./common.ts";
 
 const USAGE = "deno task bench [--data ROOT --category C] [--backend B] [--nn exact|hnsw|both] [--run RUN] " +
-  "[--short] [--out FILE] [--warmup N] [--steps N] [--batch N] [--recall-queries N] [--quiet]";
+  "[--short] [--out FILE] [--warmup N] [--steps N] [--batch N] [--recall-queries N] [--sampling reference|dense] [--quiet]";
 
 await runMain(async () => {
   const { values: v } = parseCli(Deno.args, {
@@ -29,6 +29,7 @@ await runMain(async () => {
     "steps": { type: "string" },
     "batch": { type: "string" },
     "recall-queries": { type: "string" },
+    "sampling": { type: "string" },
     "quiet": { type: "boolean" },
     "help": { type: "boolean", short: "h" },
   }, USAGE);
@@ -47,6 +48,7 @@ await runMain(async () => {
     timedSteps: numberFlag(v.steps, "steps", "posint"),
     trainBatch: numberFlag(v.batch, "batch", "posint"),
     recallQueries: numberFlag(v["recall-queries"], "recall-queries", "posint"),
+    sampling: choiceFlag(v.sampling, "sampling", ["reference", "dense"] as const),
     onProgress: v.quiet ? undefined : (m) => console.error(m),
   });
   console.log(formatReport(report));

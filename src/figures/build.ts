@@ -149,6 +149,12 @@ function sourced<T>(
   return { rows, source, categories: [...new Set(runs.map((r) => r.traits.category))], own };
 }
 
+/** A sweep's training budget as its table.md states it ("100 steps"), or null. */
+function sweepBudget(sweeps: Sweep[], name: string): string | null {
+  const md = sweeps.find((s) => s.name === name)?.markdown;
+  return md?.match(/budget: ([^;\n]+);/)?.[1] ?? null;
+}
+
 /** Shared logic of the two ablation bar charts. */
 function ablationFigure(
   sweeps: Sweep[],
@@ -177,10 +183,11 @@ function ablationFigure(
     : `No ${kind} sweep under results/ yet; showing the committed runs that differ from the reference only along ` +
       `this axis (${source}).`;
   const hasPaper = rows.some((r) => r.paper !== undefined);
+  const budget = own ? sweepBudget(sweeps, kind) : null;
   const figure = ablationBars(rows, {
     title: `${title}: ours vs. the paper`,
-    subtitle: `Mean AUROC over ${seedsText(rows.map((r) => r.n))} (each seed: mean over ${
-      classesText(categories)
+    subtitle: `Mean AUROC over ${seedsText(rows.map((r) => r.n))} (each seed: mean over ${classesText(categories)}${
+      budget ? `, ${budget} of training` : ""
     }), ± std over seeds.${
       hasPaper ? " Black tick: the paper (mean over its 15 classes, 300 epochs)." : ""
     } Source: ${source}.`,
@@ -241,7 +248,10 @@ export function lambdaFigure(sweeps: Sweep[]): FigureOutcome {
     : `No lambda sweep under results/ yet; showing the ${lambdas.size} lambda value(s) among the committed runs.`;
   const figure = lambdaCurve(rows, {
     title: "AUROC vs. λ, the weight of L_SVDD'",
-    subtitle: `Main map (mult); mean ± std over seeds, each seed the mean over ${classesText(categories)}. ` +
+    subtitle:
+      `Main map (mult); mean ± std over seeds, each seed the mean over ${classesText(categories)}${
+        sweepBudget(sweeps, "lambda") ? ` after ${sweepBudget(sweeps, "lambda")} of training` : ""
+      }. ` +
       `The paper's command uses λ = 10⁻³, the reference code's default is 1. Source: ${source}.`,
     width: WIDTH,
   });
