@@ -71,6 +71,7 @@ export function timeToQualityCurve(points: TimePoint[], options: TimeCurveOption
       Plot.text([targets.det, targets.seg], {
         y: (d: number) => d,
         frameAnchor: "left",
+        textAnchor: "start",
         dx: 4,
         dy: -6,
         text: (d: number) => `target ${d === targets.det ? "det" : "seg"} ${d}`,
@@ -107,7 +108,13 @@ export function timeToQualityCurve(points: TimePoint[], options: TimeCurveOption
     width,
     height: 360,
     marginTop: 24,
-    x: { label: "training minutes", labelAnchor: "center", labelArrow: "none", grid: true },
+    x: {
+      label: "training minutes",
+      labelAnchor: "center",
+      labelArrow: "none",
+      grid: true,
+      domain: [0, Math.max(...points.map((p) => p.minutes)) * 1.1],
+    },
     y: { label: "AUROC", grid: true },
     color: { domain: labels, range: colors },
     marks,
