@@ -114,7 +114,7 @@ Deno.test("the shipped sweep files validate and expand to the grids they promise
   const expect: Record<string, { cells: number; axis: string; values: number; maps?: string[] }> = {
     losses: { cells: 6, axis: "losses", values: 3 },
     hierarchy: { cells: 4, axis: "encoder", values: 2, maps: ["k64", "k32", "mult"] },
-    lambda: { cells: 10, axis: "lambda", values: 5 },
+    lambda: { cells: 8, axis: "lambda", values: 4 },
     smoke: { cells: 4, axis: "losses", values: 2 },
   };
   for (const [name, e] of Object.entries(expect)) {
