@@ -91,8 +91,17 @@ function viaConvolution(
   return out;
 }
 
-/** dw as dy^T x im2col(x), with im2col built from kh * kw (strided) slices. */
-function viaIm2col(
+/**
+ * dw as dy^T x im2col(x), with im2col built from kh * kw (strided) slices: one large
+ * matrix product, run by whatever backend `ctx` names (wasm here; webgpu reuses it).
+ *
+ * @param ctx the backend whose kernels run the slices, concat and matmul
+ * @param xp the (already padded) input [N, Hp, Wp, Cin]
+ * @param dy the output gradient [N, Ho, Wo, Cout]
+ * @param info the convolution's geometry
+ * @returns dw [kh, kw, Cin, Cout]
+ */
+export function viaIm2col(
   ctx: KernelContext,
   xp: tf.TensorInfo,
   dy: tf.TensorInfo,
