@@ -40,4 +40,5 @@ bench() { # name, timeout, extra args...
 }
 bench h200-webgpu 180 --backend webgpu --nn exact
 PATCHSVDD_WEBGPU_STOCK_KERNELS=1 bench h200-webgpu-stock 120 --backend webgpu --nn exact
+PATCHSVDD_WEBGPU_DW=split bench h200-webgpu-split 120 --backend webgpu --nn exact
 bench h200-native 90 --backend native --nn exact
