@@ -285,13 +285,21 @@ export function findSweep(sweeps: Sweep[], kind: SweepKind): Sweep | null {
 }
 
 /**
- * Every run of every sweep, in one list.
+ * Every run of every sweep, in one list, a cell copied into several sweeps (same hash) once.
  *
  * @param sweeps the sweeps
  * @returns their runs
  */
 export function allRuns(sweeps: Sweep[]): RunResult[] {
-  return sweeps.flatMap((s) => s.runs);
+  // A cell shared by several sweeps (same hash suffix: the same experiment, copied) counts once.
+  const seen = new Set<string>();
+  return sweeps.flatMap((s) => s.runs).filter((r) => {
+    const hash = r.cell.match(/-([0-9a-f]{8})$/)?.[1];
+    if (hash === undefined) return true;
+    if (seen.has(hash)) return false;
+    seen.add(hash);
+    return true;
+  });
 }
 
 /**
