@@ -72,8 +72,12 @@ export interface InspectConfig {
   strideK64: number;
   /** Memory-bank / test stride for K=32 patches. Reference: 4. */
   strideK32: number;
-  /** Nearest-neighbour search: approximate hnsw (default) or exact brute force. */
-  nn: "hnsw" | "exact";
+  /**
+   * Nearest-neighbour search: "exact" (the reference's brute force), "hnsw" (approximate), or
+   * "auto" (default): exact when the native kernels are built (faster than hnsw and exact), else
+   * hnsw (exact search in JavaScript takes hours on a K=32 bank).
+   */
+  nn: "auto" | "hnsw" | "exact";
   /** hnsw construction parameter M. */
   hnswM: number;
   /** hnsw construction ef. */
@@ -109,7 +113,7 @@ export const DEFAULT_CONFIG: RunConfig = {
   inspect: {
     strideK64: 16,
     strideK32: 4,
-    nn: "hnsw",
+    nn: "auto",
     hnswM: 16,
     hnswEfConstruction: 100,
     hnswEfSearch: 64,

@@ -41,7 +41,7 @@ export const CONFIG_HELP = `Model and loss (defaults = the reference):
   --dense-crops N            dense sampling: crops per step (default 8)
   --seed S                   initialisation and sampling seed (default 0)
   --image-size S             resize side (default 256)
-Inspection: --stride-k64 N (16), --stride-k32 N (4), --nn hnsw|exact (hnsw)`;
+Inspection: --stride-k64 N (16), --stride-k32 N (4), --nn auto|hnsw|exact (auto: exact with the native kernels, else hnsw)`;
 
 /**
  * Parse a `--losses` list.
@@ -84,6 +84,6 @@ export function configFromFlags(v: Record<string, string | boolean | undefined>,
   c.imageSize = numberFlag(v["image-size"], "image-size", "posint") ?? c.imageSize;
   c.inspect.strideK64 = numberFlag(v["stride-k64"], "stride-k64", "number") ?? c.inspect.strideK64;
   c.inspect.strideK32 = numberFlag(v["stride-k32"], "stride-k32", "number") ?? c.inspect.strideK32;
-  c.inspect.nn = choiceFlag(v["nn"], "nn", ["hnsw", "exact"] as const) ?? c.inspect.nn;
+  c.inspect.nn = choiceFlag(v["nn"], "nn", ["auto", "hnsw", "exact"] as const) ?? c.inspect.nn;
   return validateConfig(c);
 }

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { BACKEND_NAMES, type BackendName, loadNative } from "../backend/mod.ts";
+import { BACKEND_NAMES, type BackendName } from "../backend/mod.ts";
 import { generateSynthetic } from "../data/synthetic.ts";
 import { runEvalJob } from "../jobs/eval_job.ts";
 import { runTrainJob } from "../jobs/train_job.ts";
@@ -49,9 +49,8 @@ await runMain(async () => {
     backend,
   });
   console.error(`3/3 evaluating ${run}`);
-  // Exact search is faster than hnsw when the native kernels are built (see README, Speed).
-  const nn = "symbols" in loadNative() ? "exact" : "hnsw";
-  const m = await runEvalJob({ run, backend, inspect: { nn } });
+  // The default search (auto) is exact when the native kernels are built (see README, Speed).
+  const m = await runEvalJob({ run, backend });
   const pct = (x: number) => (100 * x).toFixed(1);
   console.log(
     `\nPatch SVDD on ${synthetic.category} after ${summary.steps} steps (${summary.train_seconds.toFixed(0)} s):`,

@@ -1,5 +1,5 @@
 /**
- * `deno task eval --run RUN [--data ROOT --category C] [--nn hnsw|exact]`: inspect a
+ * `deno task eval --run RUN [--data ROOT --category C] [--nn auto|hnsw|exact]`: inspect a
  * trained run's category, write `RUN/metrics.json` and overlay PNGs.
  *
  * @module
@@ -11,7 +11,7 @@ import { UserError } from "../errors.ts";
 import { runEvalJob } from "../jobs/eval_job.ts";
 
 const USAGE =
-  "deno task eval --run RUN [--data ROOT --category C] [--nn hnsw|exact] [--stride-k64 N] [--stride-k32 N] [--backend B] [--no-overlays]";
+  "deno task eval --run RUN [--data ROOT --category C] [--nn auto|hnsw|exact] [--stride-k64 N] [--stride-k32 N] [--backend B] [--no-overlays]";
 
 await runMain(async () => {
   const { values: v } = parseCli(Deno.args, {
@@ -31,7 +31,7 @@ await runMain(async () => {
   if (v.help) return console.log(USAGE);
   if (typeof v.run !== "string") throw new UserError(`Missing --run RUN. Usage: ${USAGE}`);
   const inspect: Record<string, unknown> = {};
-  const nn = choiceFlag(v.nn, "nn", ["hnsw", "exact"] as const);
+  const nn = choiceFlag(v.nn, "nn", ["auto", "hnsw", "exact"] as const);
   if (nn) inspect.nn = nn;
   const s64 = numberFlag(v["stride-k64"], "stride-k64", "posint");
   if (s64) inspect.strideK64 = s64;

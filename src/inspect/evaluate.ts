@@ -12,7 +12,7 @@ import { type Dataset, normalize } from "../data/dataset.ts";
 import type { Encoder } from "../model/encoder.ts";
 import { embedImageSet, type LevelEmbeddings } from "./embed.ts";
 import { fuse, imageScore, patchScoresToMap } from "./maps.ts";
-import { buildHnswIndex, type ExactKernel, nearestDistances, searchHnsw } from "./nearest.ts";
+import { buildHnswIndex, type ExactKernel, nearestDistances, resolveNnMethod, searchHnsw } from "./nearest.ts";
 import { availableMemoryBytes, checkHnswMemory } from "./hnsw_memory.ts";
 
 /** Options of {@linkcode inspectDataset}. */
@@ -70,7 +70,7 @@ export function bankStride(patchSize: number, cfg: InspectConfig): number {
  * @returns maps, scores and timings
  */
 export async function inspectDataset(encoder: Encoder, dataset: Dataset, opts: InspectOptions): Promise<Inspection> {
-  const cfg = opts.inspect;
+  const cfg = { ...opts.inspect, nn: resolveNnMethod(opts.inspect.nn) };
   const timing: Record<string, number> = {};
   const say = opts.onPhase ?? (() => {});
   const timed = async <T>(phase: string, f: () => T | Promise<T>): Promise<T> => {

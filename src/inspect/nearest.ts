@@ -15,6 +15,31 @@
 
 import hnswlib from "hnswlib-node";
 import { DEFAULT_CONFIG } from "../config.ts";
+import { loadNative } from "../backend/native.ts";
+
+function nativeKernelsLoad(): boolean {
+  return "symbols" in loadNative();
+}
+
+/**
+ * The search an `nn` setting means on this machine: "auto" is exact when the native kernels
+ * load (exact and, there, faster than hnsw), else hnsw.
+ *
+ * @param nn the configured method
+ * @param nativeAvailable whether the native kernels load (injectable for tests)
+ * @returns "exact" or "hnsw"
+ * @example
+ * ```ts
+ * import { resolveNnMethod } from "./nearest.ts";
+ * resolveNnMethod("auto", () => false); // "hnsw"
+ * ```
+ */
+export function resolveNnMethod(
+  nn: "auto" | "hnsw" | "exact",
+  nativeAvailable: () => boolean = nativeKernelsLoad,
+): "hnsw" | "exact" {
+  return nn === "auto" ? (nativeAvailable() ? "exact" : "hnsw") : nn;
+}
 
 /** An hnswlib-node HNSW index over a memory bank (labels = row numbers in the bank). */
 export type HnswIndex = InstanceType<typeof hnswlib.HierarchicalNSW>;

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { resolveNnMethod } from "../inspect/nearest.ts";
 import { type InspectConfig, validateConfig } from "../config.ts";
 import { type BackendName, exactNearestNativeAsync, selectBackend } from "../backend/mod.ts";
 import { loadDataset } from "../data/dataset.ts";
@@ -50,6 +51,7 @@ export async function runEvalJob(job: EvalJob): Promise<MetricsRecord> {
   const checkpoint = await readCheckpoint(`${job.run}/${CHECKPOINT_FILE}`);
   const config = structuredClone(checkpoint.meta.config);
   config.inspect = { ...config.inspect, ...job.inspect };
+  config.inspect.nn = resolveNnMethod(config.inspect.nn); // metrics.json records the search that ran
   validateConfig(config);
   const extra = checkpoint.meta.extra as { data?: string; category?: string };
   const data = job.data ?? extra.data;

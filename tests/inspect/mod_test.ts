@@ -22,3 +22,11 @@ Deno.test("mod.ts files re-export the public functions", () => {
     assertEquals(typeof (metrics as Record<string, unknown>)[name], "function", name);
   }
 });
+
+Deno.test("nn auto is exact search with the native kernels and hnsw without them", async () => {
+  const { resolveNnMethod } = await import("../../src/inspect/nearest.ts");
+  assertEquals(resolveNnMethod("auto", () => true), "exact");
+  assertEquals(resolveNnMethod("auto", () => false), "hnsw");
+  assertEquals(resolveNnMethod("hnsw", () => true), "hnsw");
+  assertEquals(resolveNnMethod("exact", () => false), "exact");
+});
