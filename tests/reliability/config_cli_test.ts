@@ -31,7 +31,11 @@ Deno.test("train: other out-of-range and malformed values name the flag and what
   assertCliError(await runCli("train", base("--lambda", "NaN")), 2, /--lambda to be a number but found 'NaN'/);
   assertCliError(await runCli("train", base("--losses", "ssl,bogus")), 2, /--losses to list ssl, svdd-prime, svdd/);
   assertCliError(await runCli("train", base("--encoder", "flat")), 2, /flat encoder exists only for K=64/);
-  assertCliError(await runCli("train", base("--nn", "fast")), 2, /--nn to be one of auto, hnsw, exact but found 'fast'/);
+  assertCliError(
+    await runCli("train", base("--nn", "fast")),
+    2,
+    /--nn to be one of auto, hnsw, exact but found 'fast'/,
+  );
   assertCliError(await runCli("train", base("--backend", "gpu")), 2, /--backend to be one of auto, native/);
   assertCliError(await runCli("train", base("--image-size", "32")), 2, /image size .*but found 32/);
 });
@@ -52,7 +56,11 @@ Deno.test("eval: unknown flags, bad values, an invalid stride and an unavailable
   assertCliOk(await runCli("train", trainArgs(data, category, run, "--steps", "0")), "train --steps 0");
   assertCliError(await runCli("eval", ["--run", run, "--lambda", "1"]), 2, /Unknown option '--lambda'/, /Usage:/);
   assertCliError(await runCli("eval", []), 2, /Missing --run RUN/);
-  assertCliError(await runCli("eval", ["--run", run, "--nn", "kd"]), 2, /--nn to be one of auto, hnsw, exact but found 'kd'/);
+  assertCliError(
+    await runCli("eval", ["--run", run, "--nn", "kd"]),
+    2,
+    /--nn to be one of auto, hnsw, exact but found 'kd'/,
+  );
   assertCliError(await runCli("eval", ["--run", run, "--stride-k32", "0"]), 2, /--stride-k32 to be a positive integer/);
   assertCliError(
     await runCli("eval", ["--run", run, "--stride-k32", "-4"]),
