@@ -84,3 +84,25 @@ export function convInfo(
     a.dimRoundingMode,
   );
 }
+
+/**
+ * Zero-pad an NHWC input by a convolution's padding, so that the kernels after it can use
+ * "valid" geometry.
+ *
+ * @param ctx the backend whose PadV2 kernel runs
+ * @param x the input [N, H, W, C]
+ * @param info the convolution's geometry (its `padInfo`)
+ * @returns the padded input, or undefined when there is no padding (use `x`; nothing to dispose)
+ */
+export function padForConv(
+  ctx: KernelContext,
+  x: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): tf.TensorInfo | undefined {
+  const { top, bottom, left, right } = info.padInfo;
+  if (!(top || bottom || left || right)) return undefined;
+  return callKernel(ctx, tf.PadV2, { x }, {
+    paddings: [[0, 0], [top, bottom], [left, right], [0, 0]],
+    constantValue: 0,
+  });
+}

@@ -13,7 +13,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { convInfo } from "./kernel_call.ts";
 import "@tensorflow/tfjs-backend-wasm";
-import { callKernel, disposeIntermediates, type KernelContext, replaceKernel } from "./kernel_call.ts";
+import { callKernel, disposeIntermediates, type KernelContext, padForConv, replaceKernel } from "./kernel_call.ts";
 
 /** Batches at least this large use the convolution trick; smaller ones use im2col + matmul. */
 export const CONV_TRICK_MIN_BATCH = 8;
@@ -55,10 +55,7 @@ export function wasmConv2dBackpropFilter(args: {
   }
   const info = convInfo(x.shape, a.filterShape, a);
   const ctx: KernelContext = { backend: args.backend, backendName: "wasm" };
-  const { top, bottom, left, right } = info.padInfo;
-  const padded = top || bottom || left || right
-    ? callKernel(ctx, tf.PadV2, { x }, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 })
-    : undefined;
+  const padded = padForConv(ctx, x, info);
   const xp = padded ?? x;
   try {
     return info.batchSize >= CONV_TRICK_MIN_BATCH ? viaConvolution(ctx, xp, dy, info) : viaIm2col(ctx, xp, dy, info);

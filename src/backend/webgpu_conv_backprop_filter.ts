@@ -21,7 +21,14 @@
  */
 
 import * as tf from "@tensorflow/tfjs-core";
-import { callKernel, convInfo, disposeIntermediates, type KernelContext, replaceKernel } from "./kernel_call.ts";
+import {
+  callKernel,
+  convInfo,
+  disposeIntermediates,
+  type KernelContext,
+  padForConv,
+  replaceKernel,
+} from "./kernel_call.ts";
 import { viaIm2col } from "./wasm_conv_backprop_filter.ts";
 
 /** Largest im2col matrix one chunk may build, bytes (WebGPU's default binding limit is 128 MiB). */
@@ -212,10 +219,7 @@ export function webgpuConv2dBackpropFilterIm2col(
   const a = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
   const info = convInfo(x.shape as [number, number, number, number], a.filterShape, a);
   const ctx: KernelContext = { backend: args.backend, backendName: "webgpu" };
-  const { top, bottom, left, right } = info.padInfo;
-  const padded = top || bottom || left || right
-    ? callKernel(ctx, tf.PadV2, { x }, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 })
-    : undefined;
+  const padded = padForConv(ctx, x, info);
   const xp = padded ?? x;
   const rowBytes = info.outHeight * info.outWidth * info.filterHeight * info.filterWidth * info.inChannels * 4;
   const per = Math.max(1, Math.floor(chunkBytes / rowBytes));
