@@ -583,14 +583,23 @@ void conv2d_forward(const float* x, const float* w, const float* bias, float* y,
       [&](int64_t m) { return y + m * s.Cout; }, (bias || act != kLinear) ? &ep : nullptr);
 }
 
+// out[i] *= (ref[i] > 0 ? 1 : alpha) for i in [i0, i1): the gradient through a LeakyReLU whose
+// output is ref, applied in place.
+inline void leaky_mask(float* out, const float* ref, int64_t i0, int64_t i1, float alpha) {
+  for (int64_t i = i0; i < i1; ++i) out[i] = ref[i] > 0.0f ? out[i] : out[i] * alpha;
+}
+
 inline int floor_div(int a, int b) { return (a >= 0 ? a : a - b + 1) / b; }
 inline int mod(int a, int b) { return ((a % b) + b) % b; }
 
 // Backprop input, scatter form: one GEMM per tap, dx[pixel(m, tap)] += dy[m] * W[tap]^T, where
 // pixel(m, tap) is the input pixel that output m reads through that tap (each tap maps outputs to
 // distinct pixels, so threads never write the same row). No multiplication is wasted on zeros,
-// which matters for small images (a 3x3 output of a 5x5 input).
-void conv2d_backprop_input_scatter(const float* dy, const float* w, float* dx, const ConvShape& s) {
+// which matters for small images (a 3x3 output of a 5x5 input). Work is split into chunks of whole
+// images small enough for dx to stay in L2 while every tap adds to it; `mask` (optional) is then
+// applied to the chunk while it is still cached.
+void conv2d_backprop_input_scatter(const float* dy, const float* w, float* dx, const ConvShape& s,
+                                   const float* mask, float alpha) {
   using K = KernelWide;
   const int64_t per_out = static_cast<int64_t>(s.Ho) * s.Wo;          // dy rows per image
   const int64_t per_in = static_cast<int64_t>(s.H) * s.W * s.Cin;     // dx floats per image
@@ -628,15 +637,19 @@ void conv2d_backprop_input_scatter(const float* dy, const float* w, float* dx, c
           gemm_range<K>(n0 * per_out, n1 * per_out, s.Cin, 0, s.Cout, packA, packB, rowptr, nullptr, true, 512);
         }
       }
+    if (mask) leaky_mask(dx, mask, n0 * per_in, n1 * per_in, alpha);
   };
   const int nt = num_threads();
   if (s.N < 2 * nt) {
     for (int n = 0; n < s.N; ++n) images(n, n + 1, true);
     return;
   }
-  const int64_t ntask = std::min<int64_t>(s.N, 4 * nt);
+  // Images per chunk: dx chunk <= 256 KiB, but at least 4 chunks per thread for balance.
+  int64_t chunk = std::max<int64_t>(1, (256 * 1024 / 4) / std::max<int64_t>(1, per_in));
+  chunk = std::max<int64_t>(1, std::min<int64_t>(chunk, s.N / (4 * nt)));
+  const int64_t ntask = (s.N + chunk - 1) / chunk;
   parallel_for(ntask, 2.0 * s.N * per_out * s.Cout * s.Cin * s.kh * s.kw,
-               [&](int64_t t) { images(s.N * t / ntask, s.N * (t + 1) / ntask, false); });
+               [&](int64_t t) { images(t * chunk, std::min<int64_t>(s.N, (t + 1) * chunk), false); });
 }
 
 // Backprop input, gather form: dx[n, ih, iw, ci] = sum over taps (i, j) and channels co of
@@ -695,8 +708,10 @@ void conv2d_backprop_input_gather(const float* dy, const float* w, float* dx, co
   }
 }
 
-// Chooses the gather form unless its border waste exceeds 20%.
-void conv2d_backprop_input(const float* dy, const float* w, float* dx, const ConvShape& s) {
+// Chooses the gather form unless its border waste exceeds 20%. With `mask` (not null), dx is then
+// multiplied by the gradient of a LeakyReLU (slope alpha) whose output was `mask` ([N,H,W,Cin]).
+void conv2d_backprop_input(const float* dy, const float* w, float* dx, const ConvShape& s, const float* mask,
+                           float alpha) {
   const double useful = static_cast<double>(s.Ho) * s.Wo * s.kh * s.kw;
   double gathered = 0.0;  // rows x taps of the gather form, per image
   for (int py = 0; py < s.sh; ++py)
@@ -709,9 +724,14 @@ void conv2d_backprop_input(const float* dy, const float* w, float* dx, const Con
       gathered += static_cast<double>((s.H - ih0 + s.sh - 1) / s.sh) * ((s.W - iw0 + s.sw - 1) / s.sw) * ti * tj;
     }
   if (gathered > 1.2 * useful) {
-    conv2d_backprop_input_scatter(dy, w, dx, s);
+    conv2d_backprop_input_scatter(dy, w, dx, s, mask, alpha);
   } else {
     conv2d_backprop_input_gather(dy, w, dx, s);
+    if (mask) {
+      const int64_t n = static_cast<int64_t>(s.N) * s.H * s.W * s.Cin;
+      parallel_for((n + 65535) / 65536, 4.0 * n,
+                   [&](int64_t c) { leaky_mask(dx, mask, c * 65536, std::min(n, (c + 1) * 65536), alpha); });
+    }
   }
 }
 
@@ -1235,6 +1255,14 @@ void leaky_relu(const float* x, float* out, int64_t n, float alpha) {
   });
 }
 
+// The gradient through a LeakyReLU, from its output: out = dy * (y > 0 ? 1 : alpha). The output has
+// the sign of the input (alpha > 0), so y > 0 exactly where the input was.
+void leaky_relu_grad(const float* dy, const float* y, float* out, int64_t n, float alpha) {
+  parallel_elements(n, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i) out[i] = y[i] > 0.0f ? dy[i] : dy[i] * alpha;
+  });
+}
+
 // x viewed as [rows, cols]: leading = true sums over rows (out[cols]), else over cols (out[rows]).
 // Accumulates in float64, like tfjs's cpu backend.
 void sum_2d(const float* x, int64_t rows, int64_t cols, bool leading, float* out) {
@@ -1274,7 +1302,7 @@ void sum_2d(const float* x, int64_t rows, int64_t cols, bool leading, float* out
 extern "C" {
 
 // ABI version; bump whenever a signature below changes.
-int psv_abi_version() { return 2; }
+int psv_abi_version() { return 3; }
 
 // "avx512", "avx2" or "generic".
 const char* psv_isa() { return kIsa; }
@@ -1291,9 +1319,12 @@ void psv_conv2d(const float* x, const float* w, const float* bias, float* y, con
   conv2d_forward(x, w, bias, y, ConvShape::read(shape), act, alpha);
 }
 
-// dy [N,Ho,Wo,Cout], w [kh,kw,Cin,Cout] -> dx [N,H,W,Cin] (overwritten).
-void psv_conv2d_backprop_input(const float* dy, const float* w, float* dx, const int32_t* shape) {
-  conv2d_backprop_input(dy, w, dx, ConvShape::read(shape));
+// dy [N,Ho,Wo,Cout], w [kh,kw,Cin,Cout] -> dx [N,H,W,Cin] (overwritten). mask: null, or the output
+// [N,H,W,Cin] of a LeakyReLU (slope alpha) that produced x: dx is then the gradient with respect to
+// that LeakyReLU's input.
+void psv_conv2d_backprop_input(const float* dy, const float* w, float* dx, const int32_t* shape, const float* mask,
+                               float alpha) {
+  conv2d_backprop_input(dy, w, dx, ConvShape::read(shape), mask, alpha);
 }
 
 // x [N,H,W,Cin], dy [N,Ho,Wo,Cout] -> dw [kh,kw,Cin,Cout] (overwritten).
@@ -1329,6 +1360,11 @@ void psv_select(const uint8_t* cond, const float* t, const float* e, float* out,
 
 // out = x < 0 ? alpha * x : x.
 void psv_leaky_relu(const float* x, float* out, int64_t n, float alpha) { leaky_relu(x, out, n, alpha); }
+
+// out = y > 0 ? dy : alpha * dy (the gradient through a LeakyReLU whose output is y).
+void psv_leaky_relu_grad(const float* dy, const float* y, float* out, int64_t n, float alpha) {
+  leaky_relu_grad(dy, y, out, n, alpha);
+}
 
 // x as [rows, cols]: leading != 0 sums over rows (out has cols values), else over cols (rows values).
 void psv_sum(const float* x, int64_t rows, int64_t cols, int leading, float* out) {

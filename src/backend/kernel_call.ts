@@ -7,6 +7,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs-core";
+import type { NativeConvShape } from "./native.ts";
 
 /** A backend plus its registered name, enough to look up and run its kernels. */
 export interface KernelContext {
@@ -105,4 +106,30 @@ export function padForConv(
     paddings: [[0, 0], [top, bottom], [left, right], [0, 0]],
     constantValue: 0,
   });
+}
+
+/**
+ * The native kernels' description of a tfjs conv geometry.
+ *
+ * @param info tfjs' geometry ({@linkcode convInfo})
+ * @returns the same geometry for `native.ts`
+ */
+export function nativeConvShape(info: tf.backend_util.Conv2DInfo): NativeConvShape {
+  return {
+    batch: info.batchSize,
+    inHeight: info.inHeight,
+    inWidth: info.inWidth,
+    inChannels: info.inChannels,
+    outHeight: info.outHeight,
+    outWidth: info.outWidth,
+    outChannels: info.outChannels,
+    filterHeight: info.filterHeight,
+    filterWidth: info.filterWidth,
+    strideHeight: info.strideHeight,
+    strideWidth: info.strideWidth,
+    dilationHeight: info.dilationHeight,
+    dilationWidth: info.dilationWidth,
+    padTop: info.padInfo.top,
+    padLeft: info.padInfo.left,
+  };
 }

@@ -17,7 +17,10 @@ const SYMBOLS = {
   psv_set_threads: { parameters: ["i32"], result: "void" },
   psv_get_threads: { parameters: [], result: "i32" },
   psv_conv2d: { parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "i32", "f32"], result: "void" },
-  psv_conv2d_backprop_input: { parameters: ["buffer", "buffer", "buffer", "buffer"], result: "void" },
+  psv_conv2d_backprop_input: {
+    parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "f32"],
+    result: "void",
+  },
   psv_conv2d_backprop_filter: { parameters: ["buffer", "buffer", "buffer", "buffer"], result: "void" },
   psv_matmul: {
     parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "i32", "i32", "i32", "f32"],
@@ -26,6 +29,7 @@ const SYMBOLS = {
   psv_binary: { parameters: ["i32", "buffer", "i64", "buffer", "i64", "buffer", "i64"], result: "void" },
   psv_select: { parameters: ["buffer", "buffer", "buffer", "buffer", "i64"], result: "void" },
   psv_leaky_relu: { parameters: ["buffer", "buffer", "i64", "f32"], result: "void" },
+  psv_leaky_relu_grad: { parameters: ["buffer", "buffer", "buffer", "i64", "f32"], result: "void" },
   psv_sum: { parameters: ["buffer", "i64", "i64", "i32", "buffer"], result: "void" },
   psv_nearest: { parameters: ["buffer", "i64", "buffer", "i64", "i32", "buffer", "buffer"], result: "i32" },
   psv_nearest_async: {
@@ -37,7 +41,7 @@ const SYMBOLS = {
 } as const;
 
 /** ABI version the bindings expect (must equal `psv_abi_version()` in kernels.cc). */
-export const NATIVE_ABI_VERSION = 2;
+export const NATIVE_ABI_VERSION = 3;
 
 /** The loaded library's raw symbols. */
 export type NativeSymbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
@@ -230,14 +234,22 @@ export function nativeConv2d(
  * @param dy output gradient [batch, outHeight, outWidth, outChannels]
  * @param w filter [filterHeight, filterWidth, inChannels, outChannels]
  * @param shape the forward convolution's geometry
+ * @param leaky optional: x was the output of a LeakyReLU with slope `alpha`; dx is then carried
+ *   through it (multiplied by 1 where x > 0 and by alpha elsewhere) while still in cache
  * @returns dx [batch, inHeight, inWidth, inChannels]
  */
-export function nativeConv2dBackpropInput(dy: Float32Array, w: Float32Array, shape: NativeConvShape): Float32Array {
+export function nativeConv2dBackpropInput(
+  dy: Float32Array,
+  w: Float32Array,
+  shape: NativeConvShape,
+  leaky: { x: Float32Array; alpha: number } | null = null,
+): Float32Array {
   const s = shape;
   checkLength("dy", dy, s.batch * s.outHeight * s.outWidth * s.outChannels);
   checkLength("w", w, s.filterHeight * s.filterWidth * s.inChannels * s.outChannels);
   const dx = new Float32Array(s.batch * s.inHeight * s.inWidth * s.inChannels);
-  nativeSymbols().psv_conv2d_backprop_input(dy, w, dx, shapeParams(s));
+  if (leaky) checkLength("x", leaky.x, dx.length);
+  nativeSymbols().psv_conv2d_backprop_input(dy, w, dx, shapeParams(s), leaky?.x ?? null, leaky?.alpha ?? 0);
   return dx;
 }
 
@@ -374,6 +386,22 @@ export function nativeSelect(cond: Uint8Array, t: Float32Array, e: Float32Array)
 export function nativeLeakyRelu(x: Float32Array, alpha: number): Float32Array {
   const out = new Float32Array(x.length);
   nativeSymbols().psv_leaky_relu(x, out, BigInt(x.length), alpha);
+  return out;
+}
+
+/**
+ * The gradient through a LeakyReLU, from its output y: dy where y > 0, alpha * dy elsewhere (y has
+ * the sign of the LeakyReLU's input).
+ *
+ * @param dy gradient with respect to y
+ * @param y the LeakyReLU's output
+ * @param alpha slope for negative inputs
+ * @returns the gradient with respect to the LeakyReLU's input
+ */
+export function nativeLeakyReluGrad(dy: Float32Array, y: Float32Array, alpha: number): Float32Array {
+  checkLength("y", y, dy.length);
+  const out = new Float32Array(dy.length);
+  nativeSymbols().psv_leaky_relu_grad(dy, y, out, BigInt(dy.length), alpha);
   return out;
 }
 

@@ -16,12 +16,12 @@ import {
   nativeConv2d,
   nativeConv2dBackpropFilter,
   nativeConv2dBackpropInput,
-  type NativeConvShape,
   nativeMatMul,
 } from "./native.ts";
 import { binaryKernel, leakyReluKernel, selectKernel, sumKernel } from "./native_elementwise.ts";
-import { convInfo } from "./kernel_call.ts";
+import { convInfo, nativeConvShape } from "./kernel_call.ts";
 import { segmentSumKernel } from "./segment_sum.ts";
+import { registerLeakyKernels } from "./leaky_kernels.ts";
 
 /** Name under which the backend is registered with tfjs. */
 export const NATIVE_BACKEND_NAME = "native";
@@ -106,6 +106,7 @@ export function registerNativeBackend(priority = 1): string | null {
       kernelFunc: impl as unknown as tf.KernelFunc,
     });
   }
+  registerLeakyKernels(NATIVE_BACKEND_NAME);
   tf.registerBackend(NATIVE_BACKEND_NAME, () => {
     const backend = new MathBackendCPU();
     // The cpu backend greets its first tensor under Node/Deno with advice to install tfjs-node; the
@@ -124,26 +125,6 @@ function values(backend: MathBackendCPU, t: tf.TensorInfo): Float32Array {
 
 function isFloat(...ts: (tf.TensorInfo | undefined)[]): boolean {
   return ts.every((t) => t === undefined || t.dtype === "float32");
-}
-
-function convShape(info: tf.backend_util.Conv2DInfo): NativeConvShape {
-  return {
-    batch: info.batchSize,
-    inHeight: info.inHeight,
-    inWidth: info.inWidth,
-    inChannels: info.inChannels,
-    outHeight: info.outHeight,
-    outWidth: info.outWidth,
-    outChannels: info.outChannels,
-    filterHeight: info.filterHeight,
-    filterWidth: info.filterWidth,
-    strideHeight: info.strideHeight,
-    strideWidth: info.strideWidth,
-    dilationHeight: info.dilationHeight,
-    dilationWidth: info.dilationWidth,
-    padTop: info.padInfo.top,
-    padLeft: info.padInfo.left,
-  };
 }
 
 /** The fused epilogues the native kernels implement. */
@@ -169,7 +150,7 @@ function conv2dKernel(cpu: KernelImpl): KernelImpl {
     const a = args.attrs as unknown as tf.Conv2DAttrs;
     if (a.dataFormat === "NCHW" || !isFloat(x, filter)) return cpu(args);
     const info = convInfo(x.shape, filter.shape, a, a.dilations);
-    const y = nativeConv2d(values(args.backend, x), values(args.backend, filter), convShape(info));
+    const y = nativeConv2d(values(args.backend, x), values(args.backend, filter), nativeConvShape(info));
     return args.backend.makeTensorInfo(info.outShape, "float32", y);
   };
 }
@@ -189,7 +170,7 @@ function fusedConv2dKernel(cpu: KernelImpl): KernelImpl {
     const y = nativeConv2d(
       values(args.backend, x),
       values(args.backend, filter),
-      convShape(info),
+      nativeConvShape(info),
       b,
       act,
       a.leakyreluAlpha ?? 0.2,
@@ -204,7 +185,7 @@ function conv2dBackpropInputKernel(cpu: KernelImpl): KernelImpl {
     const a = args.attrs as unknown as tf.Conv2DBackpropInputAttrs;
     if (a.dataFormat === "NCHW" || !isFloat(dy, filter)) return cpu(args);
     const info = convInfo(a.inputShape, filter.shape, a, 1);
-    const dx = nativeConv2dBackpropInput(values(args.backend, dy), values(args.backend, filter), convShape(info));
+    const dx = nativeConv2dBackpropInput(values(args.backend, dy), values(args.backend, filter), nativeConvShape(info));
     return args.backend.makeTensorInfo(info.inShape, "float32", dx);
   };
 }
@@ -215,7 +196,7 @@ function conv2dBackpropFilterKernel(cpu: KernelImpl): KernelImpl {
     const a = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
     if (a.dataFormat === "NCHW" || !isFloat(x, dy)) return cpu(args);
     const info = convInfo(x.shape, a.filterShape, a, 1);
-    const dw = nativeConv2dBackpropFilter(values(args.backend, x), values(args.backend, dy), convShape(info));
+    const dw = nativeConv2dBackpropFilter(values(args.backend, x), values(args.backend, dy), nativeConvShape(info));
     return args.backend.makeTensorInfo(info.filterShape, "float32", dw);
   };
 }

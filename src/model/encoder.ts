@@ -17,6 +17,8 @@
 
 import * as tf from "@tensorflow/tfjs-core";
 import { Rng } from "../util/rng.ts";
+import { hasLeakyKernels } from "../backend/leaky_kernels.ts";
+import { leakyConvStack } from "./leaky_conv.ts";
 
 /** All trainable tensors of a model, keyed by reference-style names. */
 export type Params = Map<string, tf.Variable>;
@@ -264,13 +266,29 @@ export function applyConv(
  * KxK patch (or a 2x2 grid of quadrant codes for a hierarchical level) the embedding, on
  * a larger input f_small's or the flat encoder's dense grid.
  *
+ * On backends with the fused LeakyReLU gradient kernels (native), the leading LeakyReLU
+ * layers run as one {@linkcode leakyConvStack}; the input of a pixel-level encoder (f_small,
+ * flat) then gets no gradient, as it is data.
+ *
  * @param encoder the level
  * @param x [N, H, W, C]
  * @returns [N, H', W', D]
  */
 export function applyStack(encoder: Encoder, x: tf.Tensor4D): tf.Tensor4D {
   let h = x;
-  for (const layer of encoder.layers) h = applyConv(encoder, layer, h);
+  let first = 0;
+  if (hasLeakyKernels()) {
+    while (first < encoder.layers.length && encoder.layers[first].activation === "leaky") first++;
+    if (first > 0) {
+      const layers = encoder.layers.slice(0, first).map((l) => ({
+        filter: param(encoder, `${l.name}.weight`) as unknown as tf.Tensor4D,
+        bias: param(encoder, `${l.name}.bias`) as unknown as tf.Tensor1D,
+        stride: l.stride,
+      }));
+      h = leakyConvStack(h, layers, { alpha: LEAKY_SLOPE, inputGrad: encoder.inner !== null });
+    }
+  }
+  for (const layer of encoder.layers.slice(first)) h = applyConv(encoder, layer, h);
   return h;
 }
 
