@@ -604,12 +604,19 @@ void conv2d_backprop_input_scatter(const float* dy, const float* w, float* dx, c
   const int64_t per_out = static_cast<int64_t>(s.Ho) * s.Wo;          // dy rows per image
   const int64_t per_in = static_cast<int64_t>(s.H) * s.W * s.Cin;     // dx floats per image
   const Dense dym{dy, s.Cout, 1};
+  // Each tap's filter transposed once, wT[tap][co][ci], so that packing it is a row copy.
+  const int64_t taps = static_cast<int64_t>(s.kh) * s.kw;
+  std::vector<float> wT(static_cast<size_t>(taps) * s.Cout * s.Cin);
+  for (int64_t t = 0; t < taps; ++t)
+    for (int ci = 0; ci < s.Cin; ++ci)
+      for (int co = 0; co < s.Cout; ++co)
+        wT[(t * s.Cout + co) * s.Cin + ci] = w[(t * s.Cin + ci) * s.Cout + co];
   // Images [n0, n1) through every tap; tasks own whole images, so no two threads share a dx row.
   auto images = [&](int64_t n0, int64_t n1, bool parallel_rows) {
     std::memset(dx + n0 * per_in, 0, (n1 - n0) * per_in * sizeof(float));
     for (int i = 0; i < s.kh; ++i)
       for (int j = 0; j < s.kw; ++j) {
-        const Dense wt{w + (static_cast<int64_t>(i) * s.kw + j) * s.Cin * s.Cout, 1, s.Cout};  // (co, ci)
+        const Dense wt{wT.data() + (static_cast<int64_t>(i) * s.kw + j) * s.Cout * s.Cin, s.Cin, 1};  // (co, ci)
         auto rowptr = [&](int64_t m) -> float* {
           thread_local std::vector<float> trash;  // rows that land in the padding
           const int64_t n = m / per_out;
@@ -1191,7 +1198,7 @@ int nearest(const float* bank, int64_t nb, const float* queries, int64_t nq, int
 // read at index i % na, which covers equal shapes, scalars, and per-channel vectors.
 // ---------------------------------------------------------------------------------------------
 
-enum BinaryOp { kMul = 0, kAdd = 1, kSub = 2, kGreater = 3 };
+enum BinaryOp { kMul = 0, kAdd = 1, kSub = 2, kGreater = 3, kDiv = 4 };
 
 constexpr int64_t kElemChunk = 1 << 16;  // elements per task
 
@@ -1234,6 +1241,9 @@ void binary(int op, const float* a, int64_t na, const float* b, int64_t nb, void
       break;
     case kSub:
       binary_loop(a, na, b, nb, of, n, [](float x, float y) { return x - y; });
+      break;
+    case kDiv:
+      binary_loop(a, na, b, nb, of, n, [](float x, float y) { return x / y; });
       break;
     case kGreater:
       binary_loop(a, na, b, nb, static_cast<uint8_t*>(out), n,
@@ -1348,7 +1358,7 @@ int psv_nearest(const float* bank, int64_t nb, const float* queries, int64_t nq,
 }
 
 // out[i] = a[i % na] op b[i % nb] for i < n; op: 0 multiply, 1 add, 2 subtract (float32 out),
-// 3 greater (uint8 out).
+// 3 greater (uint8 out), 4 divide (float32 out).
 void psv_binary(int op, const float* a, int64_t na, const float* b, int64_t nb, void* out, int64_t n) {
   binary(op, a, na, b, nb, out, n);
 }

@@ -331,9 +331,9 @@ export function nativeMatMul(
 }
 
 /** Elementwise binary operations of {@linkcode nativeBinary}. */
-export type NativeBinaryOp = "mul" | "add" | "sub" | "greater";
+export type NativeBinaryOp = "mul" | "add" | "sub" | "greater" | "div";
 
-const BINARY_CODE: Record<NativeBinaryOp, number> = { mul: 0, add: 1, sub: 2, greater: 3 };
+const BINARY_CODE: Record<NativeBinaryOp, number> = { mul: 0, add: 1, sub: 2, greater: 3, div: 4 };
 
 /**
  * out[i] = a[i % a.length] op b[i % b.length]: equal sizes, a scalar, or an operand repeating

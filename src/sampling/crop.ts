@@ -55,10 +55,13 @@ export function cropPatches(
 export function perturbPatches(patches: Float32Array, patchSize: number, std: number, rng: Rng): Float32Array {
   const per = patchSize * patchSize * 3;
   for (let b = 0; b * per < patches.length; b++) {
-    const shift = [rng.normal() * std, rng.normal() * std, rng.normal() * std];
-    for (let i = b * per, c = 0; i < (b + 1) * per; i++, c = c === 2 ? 0 : c + 1) {
-      patches[i] += shift[c] + rng.normal() * std;
+    const s0 = rng.normal() * std, s1 = rng.normal() * std, s2 = rng.normal() * std;
+    for (let i = b * per; i < (b + 1) * per; i += 3) {
+      patches[i] += s0;
+      patches[i + 1] += s1;
+      patches[i + 2] += s2;
     }
+    rng.addNormals(patches, b * per, per, std);
   }
   return patches;
 }

@@ -8,6 +8,8 @@
  * @module
  */
 
+import { addZigguratNormals } from "./ziggurat.ts";
+
 /** Seeded pseudo-random generator (mulberry32, period 2^32). */
 export class Rng {
   #state: number;
@@ -36,6 +38,18 @@ export class Rng {
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
+  /**
+   * A uniform signed 32-bit integer (the same step of the stream as {@linkcode Rng.next}).
+   *
+   * @returns an integer in [-2^31, 2^31)
+   */
+  int32(): number {
+    let t = (this.#state = (this.#state + 0x6d2b79f5) | 0);
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return t ^ (t >>> 14);
   }
 
   /**
@@ -70,6 +84,26 @@ export class Rng {
     const u = 1 - this.next(); // (0, 1]: log is finite
     const v = this.next();
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  }
+
+  /**
+   * Add `std` times standard normal draws to `out[start .. start + count)`, in place, by the
+   * ziggurat method (`ziggurat.ts`): several times faster than {@linkcode Rng.normal} per value,
+   * for bulk noise such as the SSL perturbation.
+   *
+   * @param out values to perturb
+   * @param start first index
+   * @param count how many values
+   * @param std standard deviation of the added noise
+   * @example
+   * ```ts
+   * import { Rng } from "./rng.ts";
+   * const x = new Float32Array(4);
+   * new Rng(1).addNormals(x, 0, 4, 0.5); // four draws of N(0, 0.25)
+   * ```
+   */
+  addNormals(out: Float32Array, start: number, count: number, std: number): void {
+    addZigguratNormals(this, out, start, count, std);
   }
 
   /**

@@ -9,7 +9,8 @@ const problem = registerNativeBackend();
 const ignore = problem !== null;
 
 Deno.test({
-  name: "native Multiply, Add, Sub and Greater equal cpu for equal shapes, scalars, per-channel and general broadcasts",
+  name:
+    "native Multiply, Add, Sub, RealDiv and Greater equal cpu for equal shapes, scalars, per-channel and general broadcasts",
   ignore,
   fn: async () => {
     const x = [8, 9, 10, 16];
@@ -20,9 +21,9 @@ Deno.test({
     for (const [sa, sb] of pairs) {
       const [cpu, native] = await onBackends(["cpu", "native"], () => {
         const a = randomTensor(sa, 1), b = randomTensor(sb, 2);
-        return [tf.mul(a, b), tf.add(a, b), tf.sub(a, b), tf.cast(tf.greater(a, b), "float32")];
+        return [tf.mul(a, b), tf.add(a, b), tf.sub(a, b), tf.cast(tf.greater(a, b), "float32"), tf.div(a, b)];
       });
-      for (let i = 0; i < 4; i++) assertEquals(native[i], cpu[i], `op ${i} on [${sa}] and [${sb}]`);
+      for (let i = 0; i < 5; i++) assertEquals(native[i], cpu[i], `op ${i} on [${sa}] and [${sb}]`);
     }
   },
 });

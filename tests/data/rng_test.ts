@@ -51,3 +51,33 @@ Deno.test("Rng.split() gives an independent generator and advances the parent", 
   assert.equal(a.next(), b.next());
   assert.notEqual(child.next(), new Rng(4).next());
 });
+
+Deno.test("Rng.addNormals (ziggurat) adds N(0, std^2): mean, variance, kurtosis and tail mass", () => {
+  const n = 400_000, x = new Float32Array(n).fill(1);
+  new Rng(5).addNormals(x, 0, n, 2);
+  let m = 0, v = 0, k = 0, tail = 0;
+  for (const a of x) m += a;
+  m /= n;
+  for (const a of x) {
+    v += (a - m) ** 2;
+    k += (a - m) ** 4;
+    if (Math.abs(a - 1) > 2 * 3) tail++; // |z| > 3: 0.27% of N(0, 1)
+  }
+  v /= n;
+  k /= n * v * v;
+  assert.ok(Math.abs(m - 1) < 0.02, `mean ${m}`);
+  assert.ok(Math.abs(v - 4) < 0.06, `variance ${v}`);
+  assert.ok(Math.abs(k - 3) < 0.06, `kurtosis ${k}`);
+  assert.ok(Math.abs(tail / n - 0.0027) < 0.0006, `tail fraction ${tail / n}`);
+});
+
+Deno.test("Rng.addNormals touches only its range and is reproducible from the state", () => {
+  const a = new Float32Array(10), b = new Float32Array(10);
+  const r = new Rng(3);
+  const s = r.state();
+  r.addNormals(a, 2, 5, 1);
+  Rng.fromState(s).addNormals(b, 2, 5, 1);
+  assert.deepEqual(Array.from(a), Array.from(b));
+  assert.deepEqual([a[0], a[1], a[7], a[8], a[9]], [0, 0, 0, 0, 0]);
+  assert.ok(a.slice(2, 7).every((v) => v !== 0));
+});
