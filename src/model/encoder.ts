@@ -332,11 +332,40 @@ export function encodePatches(encoder: Encoder, patches: tf.Tensor4D): tf.Tensor
  * @returns [B, D]
  */
 export function encodeSplitPatches(encoder: Encoder, quadrants: tf.Tensor4D): tf.Tensor2D {
+  const bottom = bottomEncoder(encoder);
+  const codes = tf.reshape(applyStack(bottom, quadrants), [quadrants.shape[0], bottom.embeddingDim]) as tf.Tensor2D;
+  return encodeFromBottomCodes(encoder, codes);
+}
+
+/**
+ * The encoder at the bottom of a hierarchy (f_small for hierarchical encoders; the encoder
+ * itself otherwise): the one that sees pixels.
+ *
+ * @param encoder any encoder
+ * @returns its innermost level
+ */
+export function bottomEncoder(encoder: Encoder): Encoder {
+  let e = encoder;
+  while (e.inner) e = e.inner;
+  return e;
+}
+
+/**
+ * Finish {@linkcode encodeSplitPatches} from the bottom encoder's codes of the split pieces:
+ * every hierarchical level above arranges its four quadrant codes as a 2x2 map and applies its
+ * head. Lets several scales share one bottom-level pass (the training step encodes the pieces of
+ * every scale in one batch).
+ *
+ * @param encoder the top-level encoder
+ * @param codes [4^d * B, D] codes of the pieces, ordered as {@linkcode encodeSplitPatches}' input
+ * @returns [B, D]
+ */
+export function encodeFromBottomCodes(encoder: Encoder, codes: tf.Tensor2D): tf.Tensor2D {
+  if (encoder.kind !== "hier") return codes;
   const d = encoder.embeddingDim;
-  if (encoder.kind !== "hier") return tf.reshape(applyStack(encoder, quadrants), [quadrants.shape[0], d]);
-  const codes = encodeSplitPatches(encoder.inner!, quadrants); // [4B, D] ordered (quadrant, patch)
-  const b = codes.shape[0] / 4;
-  const grid = tf.reshape(tf.transpose(tf.reshape(codes, [4, b, d]), [1, 0, 2]), [b, 2, 2, d]) as tf.Tensor4D;
+  const inner = encodeFromBottomCodes(encoder.inner!, codes); // [4B, D] ordered (quadrant, patch)
+  const b = inner.shape[0] / 4;
+  const grid = tf.reshape(tf.transpose(tf.reshape(inner, [4, b, d]), [1, 0, 2]), [b, 2, 2, d]) as tf.Tensor4D;
   return tf.reshape(applyStack(encoder, grid), [b, d]);
 }
 

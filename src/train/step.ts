@@ -10,7 +10,13 @@ import * as tf from "@tensorflow/tfjs-core";
 import "./gradients.ts";
 import type { TrainConfig } from "../config.ts";
 import { classifyPositions } from "../model/classifier.ts";
-import { encodePatches, encodeSplitPatches } from "../model/encoder.ts";
+import {
+  applyStack,
+  bottomEncoder,
+  encodeFromBottomCodes,
+  encodePatches,
+  encodeSplitPatches,
+} from "../model/encoder.ts";
 import { sslLoss } from "../losses/ssl.ts";
 import { svddLoss } from "../losses/svdd.ts";
 import { svddPrimeLoss } from "../losses/svdd_prime.ts";
@@ -103,11 +109,9 @@ export function drawStepBatches(model: PatchSvddModel, config: TrainConfig, data
 export function stepTerms(model: PatchSvddModel, config: TrainConfig, batches: ScaleBatch[]): Map<string, tf.Scalar> {
   const named = new Map<string, tf.Scalar>();
   const b = config.batchSize;
+  const embeddings = encodeBatches(model, batches);
   batches.forEach((batch, i) => {
-    const level = model.levels[i];
-    const pieces = batch.patches.length / (batch.pieceSize * batch.pieceSize * 3);
-    const x = tf.tensor4d(batch.patches, [pieces, batch.pieceSize, batch.pieceSize, 3]);
-    const h = encodeSplitPatches(level, x); // [count, D]
+    const h = embeddings[i]; // [count, D]
     let off = 0;
     const take = () => tf.slice(h, [(off += b) - b, 0], [b, -1]) as tf.Tensor2D;
     if (batch.sslLabels) {
@@ -122,6 +126,45 @@ export function stepTerms(model: PatchSvddModel, config: TrainConfig, batches: S
     }
   });
   return named;
+}
+
+/**
+ * Embeddings of every scale's patches. When all scales bottom out in the same encoder with pieces
+ * of one size (f_small under the hierarchical encoders), their pieces go through it as one batch
+ * (fewer, larger kernel calls) and each scale's heads are applied to its share of the codes.
+ *
+ * @param model the model
+ * @param batches from {@linkcode drawStepBatches}
+ * @returns per batch, [count, D]
+ */
+function encodeBatches(model: PatchSvddModel, batches: ScaleBatch[]): tf.Tensor2D[] {
+  const bottoms = model.levels.map(bottomEncoder);
+  const shared = batches.length > 1 && bottoms.every((e) => e === bottoms[0]) &&
+    batches.every((batch) => batch.pieceSize === batches[0].pieceSize);
+  const pieceCount = (batch: ScaleBatch) => batch.patches.length / (batch.pieceSize * batch.pieceSize * 3);
+  if (!shared) {
+    return batches.map((batch, i) =>
+      encodeSplitPatches(
+        model.levels[i],
+        tf.tensor4d(batch.patches, [pieceCount(batch), batch.pieceSize, batch.pieceSize, 3]),
+      )
+    );
+  }
+  const all = new Float32Array(batches.reduce((n, batch) => n + batch.patches.length, 0));
+  let at = 0;
+  for (const batch of batches) {
+    all.set(batch.patches, at);
+    at += batch.patches.length;
+  }
+  const k = batches[0].pieceSize, total = all.length / (k * k * 3);
+  const codes = tf.reshape(applyStack(bottoms[0], tf.tensor4d(all, [total, k, k, 3])), [total, -1]) as tf.Tensor2D;
+  let first = 0;
+  return batches.map((batch, i) => {
+    const n = pieceCount(batch);
+    const mine = tf.slice(codes, [first, 0], [n, -1]) as tf.Tensor2D;
+    first += n;
+    return encodeFromBottomCodes(model.levels[i], mine);
+  });
 }
 
 /**
