@@ -71,6 +71,19 @@ export interface BenchReport {
 
 const f = (x: number | null | undefined, digits = 2) => (x === null || x === undefined ? "-" : x.toFixed(digits));
 
+/** The PyTorch same-machine comparison under the training table (nothing when not attempted). */
+function torchLines(torch: TrainBench["torch_same_machine"], ours: number): string[] {
+  if (!torch) return [];
+  if ("skipped" in torch) return ["", `PyTorch reference step on this machine: skipped (${torch.skipped}).`];
+  return [
+    "",
+    `PyTorch reference step timed right after ours (torch ${torch.torch}, ${torch.threads} threads, ` +
+    `scripts/reference_step_time.py): median ${f(torch.median_step_seconds, 3)} s ` +
+    `(min ${f(torch.min_step_seconds, 3)}, max ${f(torch.max_step_seconds, 3)}, ${torch.steps} steps); ` +
+    `speed-up against it ${f(torch.median_step_seconds / ours)}.`,
+  ];
+}
+
 /**
  * Markdown tables of a report: training, inspection phases per method, hnsw quality.
  *
@@ -101,6 +114,7 @@ export function formatReport(r: BenchReport): string {
     `| median cpu s / step (all threads) | ${f(median(t.step_cpu_seconds), 3)} | | |`,
     `| median run-queue wait s / step | ${f(median(t.step_runqueue_wait_seconds), 3)} | | |`,
     `| peak RSS, MiB | ${f(t.peak_rss_mb, 0)} | | |`,
+    ...torchLines(t.torch_same_machine, t.median_step_seconds),
     "",
     `Kernel profile of one step (${
       f(t.profile.kernel_total_ms, 0)

@@ -21,6 +21,7 @@ import { measurePhase } from "./memory.ts";
 import { REFERENCE, speedups } from "./reference.ts";
 import { BENCH_SCHEMA, type BenchReport } from "./report.ts";
 import { benchTraining } from "./train_bench.ts";
+import { timeTorchReference } from "./torch_reference.ts";
 
 /** Options of {@linkcode runBench}. */
 export interface BenchOptions {
@@ -46,6 +47,12 @@ export interface BenchOptions {
   trainBatch?: number;
   /** Pair sampling of the timed training steps. Default "reference". */
   sampling?: "reference" | "dense";
+  /**
+   * Also time the reference step in PyTorch right after ours ({@linkcode timeTorchReference}):
+   * "auto" (default) does so in full mode when a Python with torch is found, "no" never, "yes"
+   * always (its absence is then recorded as skipped).
+   */
+  torch?: "auto" | "yes" | "no";
   /** Queries per level for recall@1 without a full exact search. Default 20000. */
   recallQueries?: number;
   /** Progress lines (stderr in the CLI). */
@@ -148,6 +155,21 @@ export async function runBench(opts: BenchOptions = {}): Promise<{ report: Bench
         onProgress: say,
       },
     );
+
+    const torchMode = opts.torch ?? "auto";
+    let torchStep = null;
+    if (torchMode === "yes" || (torchMode === "auto" && !short)) {
+      say("reference step in PyTorch, same machine (scripts/reference_step_time.py)");
+      const threads = host.native?.threads ?? navigator.hardwareConcurrency;
+      const r = await timeTorchReference({ threads, steps: Math.max(5, training.step_seconds.length) });
+      say(
+        "skipped" in r
+          ? `  skipped: ${r.skipped}`
+          : `  median ${r.median_step_seconds.toFixed(3)} s (torch ${r.torch})`,
+      );
+      torchStep = "skipped" in r && torchMode === "auto" ? null : r;
+    }
+    training.torch_same_machine = torchStep;
 
     const methods = opts.nn ?? ["exact", "hnsw"];
     const recallQueries = opts.recallQueries ?? 20000;

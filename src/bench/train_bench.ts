@@ -14,6 +14,7 @@ import { Rng } from "../util/rng.ts";
 import { cpuSeconds, rssMb, runqueueWaitSeconds } from "./memory.ts";
 import { type KernelProfile, profileKernels } from "./profile.ts";
 import { median } from "./stats.ts";
+import type { TorchStepTiming } from "./torch_reference.ts";
 
 /** Options of {@linkcode benchTraining}. */
 export interface TrainBenchOptions {
@@ -59,6 +60,11 @@ export interface TrainBench {
   profile: KernelProfile;
   /** Total loss of the last timed step (a sanity check: finite). */
   last_total_loss: number;
+  /**
+   * The reference step timed in PyTorch on the same machine right after ours (set by the
+   * benchmark; null when not attempted, `{ skipped }` when asked for and unavailable).
+   */
+  torch_same_machine?: TorchStepTiming | { skipped: string } | null;
 }
 
 /**

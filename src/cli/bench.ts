@@ -3,6 +3,8 @@
  * [--short] [--out FILE]`: the speed benchmark. Writes `results/bench/<host-kind>-<backend>.json`
  * and prints training throughput (with the dominant kernels), the inspection's phases for exact
  * and hnsw search, hnsw recall@1 and AUROC differences, and the speed-ups over the reference.
+ * In full mode it also times the reference step in PyTorch right after ours when a Python with
+ * torch is installed (`--torch auto`, the default; `yes` / `no` to force).
  *
  * @module
  */
@@ -14,7 +16,7 @@ import type { NnMethod } from "../bench/inspect_bench.ts";
 import { choiceFlag, numberFlag, parseCli, runMain } from "./common.ts";
 
 const USAGE = "deno task bench [--data ROOT --category C] [--backend B] [--nn exact|hnsw|both] [--run RUN] " +
-  "[--short] [--out FILE] [--warmup N] [--steps N] [--batch N] [--recall-queries N] [--sampling reference|dense] [--quiet]";
+  "[--short] [--out FILE] [--warmup N] [--steps N] [--batch N] [--recall-queries N] [--sampling reference|dense] [--torch auto|yes|no] [--quiet]";
 
 await runMain(async () => {
   const { values: v } = parseCli(Deno.args, {
@@ -31,6 +33,7 @@ await runMain(async () => {
     "recall-queries": { type: "string" },
     "sampling": { type: "string" },
     "quiet": { type: "boolean" },
+    "torch": { type: "string" },
     "help": { type: "boolean", short: "h" },
   }, USAGE);
   if (v.help) return console.log(USAGE);
@@ -49,6 +52,7 @@ await runMain(async () => {
     trainBatch: numberFlag(v.batch, "batch", "posint"),
     recallQueries: numberFlag(v["recall-queries"], "recall-queries", "posint"),
     sampling: choiceFlag(v.sampling, "sampling", ["reference", "dense"] as const),
+    torch: choiceFlag(v.torch, "torch", ["auto", "yes", "no"] as const),
     onProgress: v.quiet ? undefined : (m) => console.error(m),
   });
   console.log(formatReport(report));
