@@ -11,6 +11,7 @@ segments=()
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do segments+=("$1"); shift; done
 [ "${1:-}" = "--" ] && shift
 deno=${DENO:-node_modules/deno/deno}
+mkdir -p "$(dirname "$out")"
 data=${MVTEC_ROOT:-../shared/data/mvtec_ad}
 total=${START_MINUTES:-0}  # minutes already trained (when extending a curve)
 for m in "${segments[@]}"; do
