@@ -177,6 +177,14 @@ void parallel_for(int64_t ntasks, double flops, const Fn& fn) {
   Pool::instance().run(ntasks, fn);
 }
 
+constexpr int64_t kElemChunk = 1 << 16;  // elements per task
+
+template <class Fn>
+void parallel_elements(int64_t n, const Fn& fn) {  // fn(i0, i1) on [i0, i1)
+  const int64_t nchunk = (n + kElemChunk - 1) / kElemChunk;
+  parallel_for(nchunk, 4.0 * n, [&](int64_t c) { fn(c * kElemChunk, std::min(n, (c + 1) * kElemChunk)); });
+}
+
 // A 64-byte aligned float buffer that only grows.
 struct Buffer {
   float* p = nullptr;
@@ -736,8 +744,7 @@ void conv2d_backprop_input(const float* dy, const float* w, float* dx, const Con
     conv2d_backprop_input_gather(dy, w, dx, s);
     if (mask) {
       const int64_t n = static_cast<int64_t>(s.N) * s.H * s.W * s.Cin;
-      parallel_for((n + 65535) / 65536, 4.0 * n,
-                   [&](int64_t c) { leaky_mask(dx, mask, c * 65536, std::min(n, (c + 1) * 65536), alpha); });
+      parallel_elements(n, [&](int64_t i0, int64_t i1) { leaky_mask(dx, mask, i0, i1, alpha); });
     }
   }
 }
@@ -1200,13 +1207,6 @@ int nearest(const float* bank, int64_t nb, const float* queries, int64_t nq, int
 
 enum BinaryOp { kMul = 0, kAdd = 1, kSub = 2, kGreater = 3, kDiv = 4 };
 
-constexpr int64_t kElemChunk = 1 << 16;  // elements per task
-
-template <class Fn>
-void parallel_elements(int64_t n, const Fn& fn) {  // fn(i0, i1) on [i0, i1)
-  const int64_t nchunk = (n + kElemChunk - 1) / kElemChunk;
-  parallel_for(nchunk, 4.0 * n, [&](int64_t c) { fn(c * kElemChunk, std::min(n, (c + 1) * kElemChunk)); });
-}
 
 template <class Out, class Op>
 void binary_loop(const float* a, int64_t na, const float* b, int64_t nb, Out* out, int64_t n, Op op) {

@@ -7,6 +7,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs-core";
+import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import type { NativeConvShape } from "./native.ts";
 
 /** A backend plus its registered name, enough to look up and run its kernels. */
@@ -132,4 +133,16 @@ export function nativeConvShape(info: tf.backend_util.Conv2DInfo): NativeConvSha
     padTop: info.padInfo.top,
     padLeft: info.padInfo.left,
   };
+}
+
+/**
+ * The float32 values of a tensor held by a cpu-based backend (a copy only when stored otherwise).
+ *
+ * @param backend the cpu-based backend holding the tensor
+ * @param t the tensor
+ * @returns its values
+ */
+export function float32Values(backend: MathBackendCPU, t: tf.TensorInfo): Float32Array {
+  const v = backend.data.get(t.dataId).values;
+  return v instanceof Float32Array ? v : Float32Array.from(v as ArrayLike<number>);
 }

@@ -15,7 +15,7 @@
 
 import * as tf from "@tensorflow/tfjs-core";
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
-import { convInfo, nativeConvShape } from "./kernel_call.ts";
+import { convInfo, float32Values, nativeConvShape } from "./kernel_call.ts";
 import { nativeConv2dBackpropInput, nativeLeakyReluGrad } from "./native.ts";
 
 /** Kernel name: inputs `dy`, `y` (same shape); attribute `alpha`. */
@@ -25,11 +25,6 @@ export const LEAKY_RELU_GRAD = "PatchSvddLeakyReluGrad";
 export const CONV2D_BACKPROP_INPUT_LEAKY = "PatchSvddConv2DBackpropInputLeaky";
 
 type Args = { inputs: tf.NamedTensorInfoMap; backend: MathBackendCPU; attrs: tf.NamedAttrMap };
-
-function f32(backend: MathBackendCPU, t: tf.TensorInfo): Float32Array {
-  const v = backend.data.get(t.dataId).values;
-  return v instanceof Float32Array ? v : Float32Array.from(v as ArrayLike<number>);
-}
 
 /**
  * Register both kernels on a cpu-based backend whose tensors the native library can read
@@ -45,7 +40,11 @@ export function registerLeakyKernels(backendName: string): void {
     kernelFunc: (({ inputs, backend, attrs }: Args) => {
       const { dy, y } = inputs as Record<"dy" | "y", tf.TensorInfo>;
       const alpha = attrs.alpha as number;
-      return backend.makeTensorInfo(dy.shape, "float32", nativeLeakyReluGrad(f32(backend, dy), f32(backend, y), alpha));
+      return backend.makeTensorInfo(
+        dy.shape,
+        "float32",
+        nativeLeakyReluGrad(float32Values(backend, dy), float32Values(backend, y), alpha),
+      );
     }) as unknown as tf.KernelFunc,
   });
   tf.registerKernel({
@@ -55,10 +54,15 @@ export function registerLeakyKernels(backendName: string): void {
       const { dy, filter, x } = inputs as Record<"dy" | "filter" | "x", tf.TensorInfo>;
       const a = attrs as unknown as { strides: number; pad: "valid" | "same"; alpha: number };
       const info = convInfo(x.shape, filter.shape, a, 1);
-      const dx = nativeConv2dBackpropInput(f32(backend, dy), f32(backend, filter), nativeConvShape(info), {
-        x: f32(backend, x),
-        alpha: a.alpha,
-      });
+      const dx = nativeConv2dBackpropInput(
+        float32Values(backend, dy),
+        float32Values(backend, filter),
+        nativeConvShape(info),
+        {
+          x: float32Values(backend, x),
+          alpha: a.alpha,
+        },
+      );
       return backend.makeTensorInfo(x.shape, "float32", dx);
     }) as unknown as tf.KernelFunc,
   });

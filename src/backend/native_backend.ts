@@ -19,7 +19,7 @@ import {
   nativeMatMul,
 } from "./native.ts";
 import { binaryKernel, leakyReluKernel, selectKernel, sumKernel } from "./native_elementwise.ts";
-import { convInfo, nativeConvShape } from "./kernel_call.ts";
+import { convInfo, float32Values, nativeConvShape } from "./kernel_call.ts";
 import { segmentSumKernel } from "./segment_sum.ts";
 import { registerLeakyKernels } from "./leaky_kernels.ts";
 
@@ -119,12 +119,6 @@ export function registerNativeBackend(priority = 1): string | null {
   return null;
 }
 
-/** The float32 values of a tensor held by the cpu backend. */
-function values(backend: MathBackendCPU, t: tf.TensorInfo): Float32Array {
-  const v = backend.data.get(t.dataId).values;
-  return v instanceof Float32Array ? v : Float32Array.from(v as ArrayLike<number>);
-}
-
 function isFloat(...ts: (tf.TensorInfo | undefined)[]): boolean {
   return ts.every((t) => t === undefined || t.dtype === "float32");
 }
@@ -143,7 +137,7 @@ function channelBias(backend: MathBackendCPU, bias: tf.TensorInfo | undefined, c
   if (size !== channels || (bias.shape.length > 0 && bias.shape[bias.shape.length - 1] !== channels)) {
     return undefined; // needs broadcasting: not native
   }
-  return values(backend, bias);
+  return float32Values(backend, bias);
 }
 
 function conv2dKernel(cpu: KernelImpl): KernelImpl {
@@ -152,7 +146,7 @@ function conv2dKernel(cpu: KernelImpl): KernelImpl {
     const a = args.attrs as unknown as tf.Conv2DAttrs;
     if (a.dataFormat === "NCHW" || !isFloat(x, filter)) return cpu(args);
     const info = convInfo(x.shape, filter.shape, a, a.dilations);
-    const y = nativeConv2d(values(args.backend, x), values(args.backend, filter), nativeConvShape(info));
+    const y = nativeConv2d(float32Values(args.backend, x), float32Values(args.backend, filter), nativeConvShape(info));
     return args.backend.makeTensorInfo(info.outShape, "float32", y);
   };
 }
@@ -170,8 +164,8 @@ function fusedConv2dKernel(cpu: KernelImpl): KernelImpl {
     const b = channelBias(args.backend, bias, info.outChannels);
     if (b === undefined) return cpu(args);
     const y = nativeConv2d(
-      values(args.backend, x),
-      values(args.backend, filter),
+      float32Values(args.backend, x),
+      float32Values(args.backend, filter),
       nativeConvShape(info),
       b,
       act,
@@ -187,7 +181,11 @@ function conv2dBackpropInputKernel(cpu: KernelImpl): KernelImpl {
     const a = args.attrs as unknown as tf.Conv2DBackpropInputAttrs;
     if (a.dataFormat === "NCHW" || !isFloat(dy, filter)) return cpu(args);
     const info = convInfo(a.inputShape, filter.shape, a, 1);
-    const dx = nativeConv2dBackpropInput(values(args.backend, dy), values(args.backend, filter), nativeConvShape(info));
+    const dx = nativeConv2dBackpropInput(
+      float32Values(args.backend, dy),
+      float32Values(args.backend, filter),
+      nativeConvShape(info),
+    );
     return args.backend.makeTensorInfo(info.inShape, "float32", dx);
   };
 }
@@ -198,7 +196,11 @@ function conv2dBackpropFilterKernel(cpu: KernelImpl): KernelImpl {
     const a = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
     if (a.dataFormat === "NCHW" || !isFloat(x, dy)) return cpu(args);
     const info = convInfo(x.shape, a.filterShape, a, 1);
-    const dw = nativeConv2dBackpropFilter(values(args.backend, x), values(args.backend, dy), nativeConvShape(info));
+    const dw = nativeConv2dBackpropFilter(
+      float32Values(args.backend, x),
+      float32Values(args.backend, dy),
+      nativeConvShape(info),
+    );
     return args.backend.makeTensorInfo(info.filterShape, "float32", dw);
   };
 }
@@ -226,8 +228,8 @@ function matMulKernel(cpu: KernelImpl, fused: boolean): KernelImpl {
     if (biasValues === undefined) return cpu(args);
     const outer = tf.broadcast_util.assertAndGetBroadcastShape(outerA, outerB);
     const c = nativeMatMul(
-      values(args.backend, a),
-      values(args.backend, b),
+      float32Values(args.backend, a),
+      float32Values(args.backend, b),
       { batchA, batchB, m, n, k, transposeA: attrs.transposeA, transposeB: attrs.transposeB },
       biasValues,
       act,

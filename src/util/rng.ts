@@ -34,10 +34,7 @@ export class Rng {
    * @returns a number in [0, 1) with 32 bits of randomness
    */
   next(): number {
-    let t = (this.#state = (this.#state + 0x6d2b79f5) | 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return (this.int32() >>> 0) / 4294967296;
   }
 
   /**

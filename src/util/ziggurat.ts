@@ -69,24 +69,6 @@ export function addZigguratNormals(
   }
 }
 
-/**
- * One standard normal draw.
- *
- * @param rng the uniform source
- * @returns a sample of N(0, 1)
- * @example
- * ```ts
- * import { Rng } from "./rng.ts";
- * import { zigguratNormal } from "./ziggurat.ts";
- * zigguratNormal(new Rng(1));
- * ```
- */
-export function zigguratNormal(rng: UniformSource): number {
-  const hz = rng.int32();
-  const iz = hz & (LAYERS - 1);
-  return Math.abs(hz) < K[iz] ? hz * W[iz] : slow(rng, hz, iz);
-}
-
 /** The rejected ~1%: the wedges and the tail. */
 function slow(rng: UniformSource, hz: number, iz: number): number {
   const uniform = () => rng.next();
