@@ -15,6 +15,7 @@
 //                    (or, for small images, dX[pixel(m, tap)] += dy[m, co] * W[tap]^T[co, ci] per tap)
 //   backprop filter  dW^T[co, k]     = sum_m  dy^T[co, m]      * im2col(x)[m, k]   reduction split by thread
 // Padding, stride and dilation are arbitrary; taps that fall outside the image read zeros.
+// With the opt-in bf16 precision (psv_set_precision) the same GEMMs run on AMX tiles instead.
 
 #include <algorithm>
 #include <atomic>
@@ -240,6 +241,7 @@ struct MicroKernel {
   static constexpr int NV = NV_;
   static constexpr int NR = NV_ * VL;
   static constexpr int KCS = KCS_;
+  static constexpr bool kAmx = false;
 
   static void run(int kc, const float* __restrict A, const float* __restrict B, float* const* crow, int mvalid,
                   int nvalid, bool accumulate, const Epilogue* ep, int n0) {
@@ -304,6 +306,217 @@ using KernelTall = MicroKernel<4, 3, 256>;
 #endif
 
 // ---------------------------------------------------------------------------------------------
+// Matmul precision. kFp32 (the default) runs the float32 micro-kernels above. On CPUs with AMX
+// (Intel Sapphire Rapids and later) the opt-in kBf16 runs the same GEMMs on bfloat16 tiles:
+// operands rounded to bf16 (8 mantissa bits), products summed in float32. The operands are
+// packed exactly as for the float32 kernels, then converted once per block. (Splitting each
+// operand into two bf16 parts to recover ~16 bits cost three tile products and was no faster
+// than float32 here, so it is not offered.)
+// ---------------------------------------------------------------------------------------------
+
+enum Precision { kFp32 = 0, kBf16 = 1 };
+std::atomic<int> g_precision{kFp32};
+
+#if defined(__AMX_TILE__) && defined(__AMX_BF16__) && defined(__AVX512BF16__) && defined(__AVX512BW__)
+#define PSV_AMX 1
+#include <sys/syscall.h>
+#include <unistd.h>
+
+// Asks the kernel for the AMX tile state once per process (Linux >= 5.16). False when refused.
+bool amx_permitted() {
+  static const bool ok = [] {
+    constexpr long kReqXcompPerm = 0x1023, kXfeatureXtiledata = 18;
+    return syscall(SYS_arch_prctl, kReqXcompPerm, kXfeatureXtiledata) == 0;
+  }();
+  return ok;
+}
+
+// Every tile is 16 rows x 64 bytes: 0-3 hold a 32 x 32 block of C, 4-5 two 16-row slices of A
+// (32 bf16 of the reduction each), 6-7 two 16-column slices of B in VNNI order (pairs of
+// reduction rows interleaved). Tile configuration is per thread.
+void amx_configure_thread() {
+  thread_local bool configured = false;
+  if (configured) return;
+  struct alignas(64) {
+    uint8_t palette = 1, start_row = 0;
+    uint8_t reserved[14] = {};
+    uint16_t colsb[16] = {};
+    uint8_t rows[16] = {};
+  } cfg;
+  for (int t = 0; t < 8; ++t) {
+    cfg.colsb[t] = 64;
+    cfg.rows[t] = 16;
+  }
+  _tile_loadconfig(&cfg);
+  configured = true;
+}
+
+// Converts n floats to bf16 (round to nearest even), zero padded to npad (a multiple of 16).
+inline void to_bf16_row(const float* src, int n, int npad, uint16_t* dst) {
+  for (int i = 0; i < npad; i += 16) {
+    const int left = n - i;
+    const __mmask16 m = left >= 16 ? static_cast<__mmask16>(0xffff)
+                                   : left <= 0 ? static_cast<__mmask16>(0) : static_cast<__mmask16>((1u << left) - 1);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i),
+                        (__m256i)_mm512_cvtneps_pbh(_mm512_maskz_loadu_ps(m, src + i)));
+  }
+}
+
+// Two reduction rows r0, r1 of a 32-column B panel (float32) -> 64 bf16 in VNNI order
+// (column n: r0[n], r1[n]).
+inline void to_bf16_vnni(const float* r0, const float* r1, uint16_t* dst) {
+  alignas(64) static const uint16_t kIdx[32] = {0, 16, 1, 17, 2,  18, 3,  19, 4,  20, 5,  21, 6,  22, 7,  23,
+                                                8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31};
+  const __m512i idx = _mm512_load_si512(kIdx);
+  for (int half = 0; half < 2; ++half) {
+    // cvtne2ps(b, a): lanes 0-15 from a, 16-31 from b; the permutation interleaves them.
+    const __m512i h =
+        (__m512i)_mm512_cvtne2ps_pbh(_mm512_loadu_ps(r1 + 16 * half), _mm512_loadu_ps(r0 + 16 * half));
+    _mm512_storeu_si512(dst + 32 * half, _mm512_permutexvar_epi16(idx, h));
+  }
+}
+
+alignas(64) const float kZeroRow[32] = {};
+
+// C (tiles 0-3, a 32 x 32 block) += A[32][kp] * B[kp][32]. A: rows of kp bf16; B: VNNI panel of
+// kp / 2 rows of 64 bf16.
+inline void amx_block(const uint16_t* A, const uint16_t* B, int kp) {
+  for (int kk = 0; kk < kp; kk += 32) {
+    _tile_loadd(4, A + kk, kp * 2);
+    _tile_loadd(5, A + 16 * kp + kk, kp * 2);
+    _tile_loadd(6, B + kk * 32, 128);
+    _tile_loadd(7, B + kk * 32 + 32, 128);
+    _tile_dpbf16ps(0, 4, 6);
+    _tile_dpbf16ps(1, 4, 7);
+    _tile_dpbf16ps(2, 5, 6);
+    _tile_dpbf16ps(3, 5, 7);
+  }
+}
+#else
+bool amx_permitted() { return false; }
+#endif
+
+// The GEMM shapes of the AMX engine: C blocks of 32 x 32 and a reduction block of KCS (a multiple
+// of 32). Wide: long M (convolutions, matmul); Tall: the backprop-filter GEMM, whose B (an im2col
+// slab of KCS rows) must stay in L2.
+template <int KCS_>
+struct AmxShape {
+  static constexpr int MR = 32, NR = 32, KCS = KCS_;
+  static constexpr bool kAmx = true;
+};
+using AmxWide = AmxShape<512>;
+using AmxTall = AmxShape<128>;
+
+// Per-thread buffers of the AMX engine.
+struct AmxScratch {
+  Buffer af, bf, c;
+  std::vector<uint16_t> a, b;
+};
+thread_local AmxScratch t_amx;
+
+#if defined(PSV_AMX)
+// gemm_range (below) on AMX tiles; same contract. C accumulates in a float32 block buffer across
+// reduction blocks and is written to its rows once, with the epilogue. B is converted once per
+// call when several row blocks share it.
+template <class K, class PackA, class PackB, class RowPtr>
+void gemm_range_amx(int64_t m0, int64_t m1, int N, int64_t k0, int64_t k1, const PackA& packA, const PackB& packB,
+                    const RowPtr& rowptr, const Epilogue* ep, bool accumulate, int64_t MC) {
+  constexpr int MR = K::MR, NR = K::NR, KCS = K::KCS;
+  amx_configure_thread();
+  AmxScratch& s = t_amx;
+  const int npanel = (N + NR - 1) / NR, Npad = npanel * NR;
+  MC = std::min<int64_t>(MC, m1 - m0);
+  MC = ((MC + MR - 1) / MR) * MR;
+  const int ntile_max = static_cast<int>(MC / MR);
+  // Reduction blocks: as few as possible, of equal length rounded up to 32.
+  const int64_t klen = k1 - k0;
+  const int64_t nkb = std::max<int64_t>(1, (klen + KCS - 1) / KCS);
+  const int kstep = static_cast<int>(std::min<int64_t>(KCS, ((klen + nkb - 1) / nkb + 31) / 32 * 32));
+  const bool hoistB = m1 - m0 > MC;  // B is the same for every row block: convert it once
+  const int64_t bblock = static_cast<int64_t>(npanel) * KCS * NR;  // bf16 per converted reduction block
+  float* Af = s.af.get(static_cast<size_t>(MR) * KCS);
+  float* Bf = s.bf.get(static_cast<size_t>(npanel) * KCS * NR);
+  float* C = s.c.get(static_cast<size_t>(MC) * Npad);
+  s.a.resize(static_cast<size_t>(ntile_max) * MR * KCS);
+  s.b.resize(static_cast<size_t>((hoistB ? nkb : 1) * bblock));
+  std::vector<float*> rows(MC);
+
+  auto convertB = [&](int64_t pc, int kc, int kp, uint16_t* dst) {
+    packB(pc, kc, Bf);
+    for (int j = 0; j < npanel; ++j) {
+      const float* src = Bf + static_cast<size_t>(j) * kc * NR;
+      for (int k = 0; k < kp; k += 2)
+        to_bf16_vnni(k < kc ? src + k * NR : kZeroRow, k + 1 < kc ? src + (k + 1) * NR : kZeroRow,
+                     dst + (static_cast<size_t>(j) * kp + k) * NR);
+    }
+  };
+  if (hoistB) {
+    int64_t b = 0;
+    for (int64_t pc = k0; pc < k1; pc += kstep, ++b) {
+      const int kc = static_cast<int>(std::min<int64_t>(kstep, k1 - pc)), kp = (kc + 31) / 32 * 32;
+      convertB(pc, kc, kp, s.b.data() + b * bblock);
+    }
+  }
+
+  for (int64_t mb = m0; mb < m1; mb += MC) {
+    const int mlen = static_cast<int>(std::min<int64_t>(MC, m1 - mb));
+    const int ntile = (mlen + MR - 1) / MR;
+    for (int i = 0; i < mlen; ++i) rows[i] = rowptr(mb + i);
+    if (k1 <= k0) std::memset(C, 0, static_cast<size_t>(mlen) * Npad * sizeof(float));
+    int64_t b = 0;
+    for (int64_t pc = k0; pc < k1; pc += kstep, ++b) {
+      const int kc = static_cast<int>(std::min<int64_t>(kstep, k1 - pc)), kp = (kc + 31) / 32 * 32;
+      uint16_t* bp = s.b.data() + (hoistB ? b * bblock : 0);
+      if (!hoistB) convertB(pc, kc, kp, bp);
+      for (int t = 0; t < ntile; ++t) {
+        packA(mb + t * MR, std::min(MR, mlen - t * MR), pc, kc, Af);
+        for (int r = 0; r < MR; ++r)
+          to_bf16_row(Af + r * KCS, kc, kp, s.a.data() + (static_cast<size_t>(t) * MR + r) * kp);
+      }
+      const int sc = Npad * 4;  // bytes between C rows
+      for (int j = 0; j < npanel; ++j) {
+        for (int t = 0; t < ntile; ++t) {
+          float* c = C + static_cast<size_t>(t) * MR * Npad + j * NR;
+          if (pc == k0) {
+            _tile_zero(0);
+            _tile_zero(1);
+            _tile_zero(2);
+            _tile_zero(3);
+          } else {
+            _tile_loadd(0, c, sc);
+            _tile_loadd(1, c + 16, sc);
+            _tile_loadd(2, c + 16 * Npad, sc);
+            _tile_loadd(3, c + 16 * Npad + 16, sc);
+          }
+          amx_block(s.a.data() + static_cast<size_t>(t) * MR * kp, bp + static_cast<size_t>(j) * kp * NR, kp);
+          _tile_stored(0, c, sc);
+          _tile_stored(1, c + 16, sc);
+          _tile_stored(2, c + 16 * Npad, sc);
+          _tile_stored(3, c + 16 * Npad + 16, sc);
+        }
+      }
+    }
+    // C rows -> output rows: accumulate, bias, activation.
+    for (int i = 0; i < mlen; ++i) {
+      float* out = rows[i];
+      const float* c = C + static_cast<size_t>(i) * Npad;
+      for (int n = 0; n < N; n += 16) {
+        const int left = N - n;
+        const __mmask16 m = left >= 16 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << left) - 1);
+        __m512 v = _mm512_loadu_ps(c + n);
+        if (accumulate) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(m, out + n));
+        if (ep) {
+          if (ep->bias) v = _mm512_add_ps(v, _mm512_loadu_ps(ep->bias + n));
+          v = (__m512)activate((vf)v, ep->act, ep->alpha);
+        }
+        _mm512_mask_storeu_ps(out + n, m, v);
+      }
+    }
+  }
+}
+#endif
+
+// ---------------------------------------------------------------------------------------------
 // GEMM driver. For rows [m0, m1) and reduction [k0, k1):
 //   packA(m, mr, k, kc, dst)   fills dst[MR][KCS] with A[m .. m+mr, k .. k+kc] (rows >= mr zeroed)
 //   packB(k, kc, dst)          fills dst[panel][kc][NR] with B[k .. k+kc, 0 .. N] (zero padded)
@@ -312,7 +525,7 @@ using KernelTall = MicroKernel<4, 3, 256>;
 // ---------------------------------------------------------------------------------------------
 
 template <class K, class PackA, class PackB, class RowPtr>
-void gemm_range(int64_t m0, int64_t m1, int N, int64_t k0, int64_t k1, const PackA& packA, const PackB& packB,
+void gemm_range_fp32(int64_t m0, int64_t m1, int N, int64_t k0, int64_t k1, const PackA& packA, const PackB& packB,
                 const RowPtr& rowptr, const Epilogue* ep, bool accumulate, int64_t MC) {
   constexpr int MR = K::MR, NR = K::NR, KCS = K::KCS;
   if (m1 <= m0 || N <= 0) return;
@@ -356,6 +569,19 @@ void gemm_range(int64_t m0, int64_t m1, int N, int64_t k0, int64_t k1, const Pac
   }
 }
 
+// Runs gemm_range_fp32, or gemm_range_amx for the AMX shapes.
+template <class K, class PackA, class PackB, class RowPtr>
+void gemm_range(int64_t m0, int64_t m1, int N, int64_t k0, int64_t k1, const PackA& packA, const PackB& packB,
+                const RowPtr& rowptr, const Epilogue* ep, bool accumulate, int64_t MC) {
+  if constexpr (K::kAmx) {
+#if defined(PSV_AMX)
+    gemm_range_amx<K>(m0, m1, N, k0, k1, packA, packB, rowptr, ep, accumulate, MC);
+#endif
+  } else {
+    gemm_range_fp32<K>(m0, m1, N, k0, k1, packA, packB, rowptr, ep, accumulate, MC);
+  }
+}
+
 // Splits [0, M) into blocks of a multiple of MR rows: at most ~512 rows (packed A stays in L2),
 // and a multiple of the thread count so both cores get the same share.
 template <class K>
@@ -378,6 +604,17 @@ void gemm_parallel_rows(int64_t M, int N, int64_t Kdim, const PackA& packA, cons
   parallel_for(nblocks, 2.0 * M * N * Kdim, [&](int64_t b) {
     gemm_range<K>(b * mc, std::min(M, (b + 1) * mc), N, 0, Kdim, packA, packB, rowptr, ep, accumulate, mc);
   });
+}
+
+// Calls f(shape) with the float32 register-blocking shape, or with the AMX shape when a bf16
+// precision is selected (psv_set_precision only accepts one where AMX works).
+template <class Fp32, class Amx, class F>
+void with_kernel(const F& f) {
+  if (g_precision.load(std::memory_order_relaxed) != kFp32) {
+    f(Amx{});
+  } else {
+    f(Fp32{});
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -578,17 +815,19 @@ Im2col forward_im2col(const float* x, const ConvShape& s) {
 
 void conv2d_forward(const float* x, const float* w, const float* bias, float* y, const ConvShape& s, int act,
                     float alpha) {
-  using K = KernelWide;
-  const Im2col g = forward_im2col(x, s);
-  const int64_t M = static_cast<int64_t>(s.N) * s.Ho * s.Wo;
-  const Dense wm{w, s.Cout, 1};
-  const std::vector<float> pb = padded_bias(bias, s.Cout, K::NR);
-  const Epilogue ep{bias ? pb.data() : nullptr, act, alpha};
-  gemm_parallel_rows<K>(
-      M, s.Cout, s.K(),
-      [&](int64_t m, int mr, int64_t k, int kc, float* dst) { g.pack_a<K::MR, K::KCS>(m, mr, k, kc, dst); },
-      [&](int64_t k, int kc, float* dst) { pack_dense_b<K::NR>(wm, s.Cout, k, kc, dst); },
-      [&](int64_t m) { return y + m * s.Cout; }, (bias || act != kLinear) ? &ep : nullptr);
+  with_kernel<KernelWide, AmxWide>([&](auto shape) {
+    using K = decltype(shape);
+    const Im2col g = forward_im2col(x, s);
+    const int64_t M = static_cast<int64_t>(s.N) * s.Ho * s.Wo;
+    const Dense wm{w, s.Cout, 1};
+    const std::vector<float> pb = padded_bias(bias, s.Cout, K::NR);
+    const Epilogue ep{bias ? pb.data() : nullptr, act, alpha};
+    gemm_parallel_rows<K>(
+        M, s.Cout, s.K(),
+        [&](int64_t m, int mr, int64_t k, int kc, float* dst) { g.pack_a<K::MR, K::KCS>(m, mr, k, kc, dst); },
+        [&](int64_t k, int kc, float* dst) { pack_dense_b<K::NR>(wm, s.Cout, k, kc, dst); },
+        [&](int64_t m) { return y + m * s.Cout; }, (bias || act != kLinear) ? &ep : nullptr);
+  });
 }
 
 // out[i] *= (ref[i] > 0 ? 1 : alpha) for i in [i0, i1): the gradient through a LeakyReLU whose
@@ -608,63 +847,65 @@ inline int mod(int a, int b) { return ((a % b) + b) % b; }
 // applied to the chunk while it is still cached.
 void conv2d_backprop_input_scatter(const float* dy, const float* w, float* dx, const ConvShape& s,
                                    const float* mask, float alpha) {
-  using K = KernelWide;
-  const int64_t per_out = static_cast<int64_t>(s.Ho) * s.Wo;          // dy rows per image
-  const int64_t per_in = static_cast<int64_t>(s.H) * s.W * s.Cin;     // dx floats per image
-  const Dense dym{dy, s.Cout, 1};
-  // Each tap's filter transposed once, wT[tap][co][ci], so that packing it is a row copy.
-  const int64_t taps = static_cast<int64_t>(s.kh) * s.kw;
-  std::vector<float> wT(static_cast<size_t>(taps) * s.Cout * s.Cin);
-  for (int64_t t = 0; t < taps; ++t)
-    for (int ci = 0; ci < s.Cin; ++ci)
-      for (int co = 0; co < s.Cout; ++co)
-        wT[(t * s.Cout + co) * s.Cin + ci] = w[(t * s.Cin + ci) * s.Cout + co];
-  // Images [n0, n1) through every tap; tasks own whole images, so no two threads share a dx row.
-  auto images = [&](int64_t n0, int64_t n1, bool parallel_rows) {
-    std::memset(dx + n0 * per_in, 0, (n1 - n0) * per_in * sizeof(float));
-    for (int i = 0; i < s.kh; ++i)
-      for (int j = 0; j < s.kw; ++j) {
-        const Dense wt{wT.data() + (static_cast<int64_t>(i) * s.kw + j) * s.Cout * s.Cin, s.Cin, 1};  // (co, ci)
-        auto rowptr = [&](int64_t m) -> float* {
-          thread_local std::vector<float> trash;  // rows that land in the padding
-          const int64_t n = m / per_out;
-          const int rem = static_cast<int>(m - n * per_out), oh = rem / s.Wo, ow = rem % s.Wo;
-          const int y = oh * s.sh - s.pt + i * s.dh, x = ow * s.sw - s.pl + j * s.dw;
-          if (y < 0 || y >= s.H || x < 0 || x >= s.W) {
-            if (trash.size() < static_cast<size_t>(s.Cin)) trash.resize(s.Cin);
-            return trash.data();
-          }
-          return dx + ((n * s.H + y) * s.W + x) * s.Cin;
-        };
-        auto packB = [&](int64_t k, int kc, float* dst) { pack_dense_b<K::NR>(wt, s.Cin, k, kc, dst); };
-        if (parallel_rows) {  // a single image: split its rows across threads, tap by tap
-          const int64_t m0 = n0 * per_out;
-          gemm_parallel_rows<K>(
-              per_out, s.Cin, s.Cout,
-              [&](int64_t m, int mr, int64_t k, int kc, float* dst) {
-                pack_dense_a<K::MR, K::KCS>(dym, m0 + m, mr, k, kc, dst);
-              },
-              packB, [&](int64_t m) { return rowptr(m0 + m); }, nullptr, true);
-        } else {
-          auto packA = [&](int64_t m, int mr, int64_t k, int kc, float* dst) {
-            pack_dense_a<K::MR, K::KCS>(dym, m, mr, k, kc, dst);
+  with_kernel<KernelWide, AmxWide>([&](auto shape) {
+    using K = decltype(shape);
+    const int64_t per_out = static_cast<int64_t>(s.Ho) * s.Wo;          // dy rows per image
+    const int64_t per_in = static_cast<int64_t>(s.H) * s.W * s.Cin;     // dx floats per image
+    const Dense dym{dy, s.Cout, 1};
+    // Each tap's filter transposed once, wT[tap][co][ci], so that packing it is a row copy.
+    const int64_t taps = static_cast<int64_t>(s.kh) * s.kw;
+    std::vector<float> wT(static_cast<size_t>(taps) * s.Cout * s.Cin);
+    for (int64_t t = 0; t < taps; ++t)
+      for (int ci = 0; ci < s.Cin; ++ci)
+        for (int co = 0; co < s.Cout; ++co)
+          wT[(t * s.Cout + co) * s.Cin + ci] = w[(t * s.Cin + ci) * s.Cout + co];
+    // Images [n0, n1) through every tap; tasks own whole images, so no two threads share a dx row.
+    auto images = [&](int64_t n0, int64_t n1, bool parallel_rows) {
+      std::memset(dx + n0 * per_in, 0, (n1 - n0) * per_in * sizeof(float));
+      for (int i = 0; i < s.kh; ++i)
+        for (int j = 0; j < s.kw; ++j) {
+          const Dense wt{wT.data() + (static_cast<int64_t>(i) * s.kw + j) * s.Cout * s.Cin, s.Cin, 1};  // (co, ci)
+          auto rowptr = [&](int64_t m) -> float* {
+            thread_local std::vector<float> trash;  // rows that land in the padding
+            const int64_t n = m / per_out;
+            const int rem = static_cast<int>(m - n * per_out), oh = rem / s.Wo, ow = rem % s.Wo;
+            const int y = oh * s.sh - s.pt + i * s.dh, x = ow * s.sw - s.pl + j * s.dw;
+            if (y < 0 || y >= s.H || x < 0 || x >= s.W) {
+              if (trash.size() < static_cast<size_t>(s.Cin)) trash.resize(s.Cin);
+              return trash.data();
+            }
+            return dx + ((n * s.H + y) * s.W + x) * s.Cin;
           };
-          gemm_range<K>(n0 * per_out, n1 * per_out, s.Cin, 0, s.Cout, packA, packB, rowptr, nullptr, true, 512);
+          auto packB = [&](int64_t k, int kc, float* dst) { pack_dense_b<K::NR>(wt, s.Cin, k, kc, dst); };
+          if (parallel_rows) {  // a single image: split its rows across threads, tap by tap
+            const int64_t m0 = n0 * per_out;
+            gemm_parallel_rows<K>(
+                per_out, s.Cin, s.Cout,
+                [&](int64_t m, int mr, int64_t k, int kc, float* dst) {
+                  pack_dense_a<K::MR, K::KCS>(dym, m0 + m, mr, k, kc, dst);
+                },
+                packB, [&](int64_t m) { return rowptr(m0 + m); }, nullptr, true);
+          } else {
+            auto packA = [&](int64_t m, int mr, int64_t k, int kc, float* dst) {
+              pack_dense_a<K::MR, K::KCS>(dym, m, mr, k, kc, dst);
+            };
+            gemm_range<K>(n0 * per_out, n1 * per_out, s.Cin, 0, s.Cout, packA, packB, rowptr, nullptr, true, 512);
+          }
         }
-      }
-    if (mask) leaky_mask(dx, mask, n0 * per_in, n1 * per_in, alpha);
-  };
-  const int nt = num_threads();
-  if (s.N < 2 * nt) {
-    for (int n = 0; n < s.N; ++n) images(n, n + 1, true);
-    return;
-  }
-  // Images per chunk: dx chunk <= 256 KiB, but at least 4 chunks per thread for balance.
-  int64_t chunk = std::max<int64_t>(1, (256 * 1024 / 4) / std::max<int64_t>(1, per_in));
-  chunk = std::max<int64_t>(1, std::min<int64_t>(chunk, s.N / (4 * nt)));
-  const int64_t ntask = (s.N + chunk - 1) / chunk;
-  parallel_for(ntask, 2.0 * s.N * per_out * s.Cout * s.Cin * s.kh * s.kw,
-               [&](int64_t t) { images(t * chunk, std::min<int64_t>(s.N, (t + 1) * chunk), false); });
+      if (mask) leaky_mask(dx, mask, n0 * per_in, n1 * per_in, alpha);
+    };
+    const int nt = num_threads();
+    if (s.N < 2 * nt) {
+      for (int n = 0; n < s.N; ++n) images(n, n + 1, true);
+      return;
+    }
+    // Images per chunk: dx chunk <= 256 KiB, but at least 4 chunks per thread for balance.
+    int64_t chunk = std::max<int64_t>(1, (256 * 1024 / 4) / std::max<int64_t>(1, per_in));
+    chunk = std::max<int64_t>(1, std::min<int64_t>(chunk, s.N / (4 * nt)));
+    const int64_t ntask = (s.N + chunk - 1) / chunk;
+    parallel_for(ntask, 2.0 * s.N * per_out * s.Cout * s.Cin * s.kh * s.kw,
+                 [&](int64_t t) { images(t * chunk, std::min<int64_t>(s.N, (t + 1) * chunk), false); });
+  });
 }
 
 // Backprop input, gather form: dx[n, ih, iw, ci] = sum over taps (i, j) and channels co of
@@ -674,53 +915,55 @@ void conv2d_backprop_input_scatter(const float* dy, const float* w, float* dx, c
 // dx row once. Taps reaching outside dy read zeros: wasted work near the border, negligible for
 // large images.
 void conv2d_backprop_input_gather(const float* dy, const float* w, float* dx, const ConvShape& s) {
-  using K = KernelWide;
-  for (int py = 0; py < s.sh; ++py) {
-    for (int px = 0; px < s.sw; ++px) {
-      const int ih0 = mod(py - s.pt, s.sh), iw0 = mod(px - s.pl, s.sw);  // first dx row / col of this phase
-      if (ih0 >= s.H || iw0 >= s.W) continue;
-      const int Ra = (s.H - ih0 + s.sh - 1) / s.sh, Rb = (s.W - iw0 + s.sw - 1) / s.sw;
-      Im2col g(dy, s.Ho, s.Wo, s.Cout, Ra, Rb, 1, 1, 0, 0);
-      std::vector<int> ti, tj;
-      for (int i = 0; i < s.kh; ++i) {
-        const int ry = ih0 + s.pt - i * s.dh;  // = s.sh * (oh - a)
-        if (mod(ry, s.sh) != 0) continue;
-        for (int j = 0; j < s.kw; ++j) {
-          const int rx = iw0 + s.pl - j * s.dw;
-          if (mod(rx, s.sw) != 0) continue;
-          g.toy.push_back(floor_div(ry, s.sh));
-          g.tox.push_back(floor_div(rx, s.sw));
-          ti.push_back(i);
-          tj.push_back(j);
+  with_kernel<KernelWide, AmxWide>([&](auto shape) {
+    using K = decltype(shape);
+    for (int py = 0; py < s.sh; ++py) {
+      for (int px = 0; px < s.sw; ++px) {
+        const int ih0 = mod(py - s.pt, s.sh), iw0 = mod(px - s.pl, s.sw);  // first dx row / col of this phase
+        if (ih0 >= s.H || iw0 >= s.W) continue;
+        const int Ra = (s.H - ih0 + s.sh - 1) / s.sh, Rb = (s.W - iw0 + s.sw - 1) / s.sw;
+        Im2col g(dy, s.Ho, s.Wo, s.Cout, Ra, Rb, 1, 1, 0, 0);
+        std::vector<int> ti, tj;
+        for (int i = 0; i < s.kh; ++i) {
+          const int ry = ih0 + s.pt - i * s.dh;  // = s.sh * (oh - a)
+          if (mod(ry, s.sh) != 0) continue;
+          for (int j = 0; j < s.kw; ++j) {
+            const int rx = iw0 + s.pl - j * s.dw;
+            if (mod(rx, s.sw) != 0) continue;
+            g.toy.push_back(floor_div(ry, s.sh));
+            g.tox.push_back(floor_div(rx, s.sw));
+            ti.push_back(i);
+            tj.push_back(j);
+          }
         }
+        const int64_t M = static_cast<int64_t>(s.N) * Ra * Rb;
+        auto rowptr = [&](int64_t m) {
+          const int64_t per = static_cast<int64_t>(Ra) * Rb;
+          const int64_t n = m / per;
+          const int rem = static_cast<int>(m - n * per), a = rem / Rb, b = rem % Rb;
+          return dx + ((n * s.H + ih0 + static_cast<int64_t>(a) * s.sh) * s.W + iw0 + static_cast<int64_t>(b) * s.sw) *
+                          s.Cin;
+        };
+        g.finalize();
+        if (ti.empty()) {  // no tap reaches these pixels
+          for (int64_t m = 0; m < M; ++m) std::memset(rowptr(m), 0, s.Cin * sizeof(float));
+          continue;
+        }
+        // The phase's weights as a dense [taps * Cout, Cin] matrix.
+        const int64_t Kp = static_cast<int64_t>(ti.size()) * s.Cout;
+        std::vector<float> wp(static_cast<size_t>(Kp) * s.Cin);
+        for (size_t t = 0; t < ti.size(); ++t)
+          for (int co = 0; co < s.Cout; ++co)
+            for (int ci = 0; ci < s.Cin; ++ci)
+              wp[(t * s.Cout + co) * s.Cin + ci] = w[((static_cast<int64_t>(ti[t]) * s.kw + tj[t]) * s.Cin + ci) * s.Cout + co];
+        const Dense wm{wp.data(), s.Cin, 1};
+        gemm_parallel_rows<K>(
+            M, s.Cin, Kp,
+            [&](int64_t m, int mr, int64_t k, int kc, float* dst) { g.pack_a<K::MR, K::KCS>(m, mr, k, kc, dst); },
+            [&](int64_t k, int kc, float* dst) { pack_dense_b<K::NR>(wm, s.Cin, k, kc, dst); }, rowptr, nullptr);
       }
-      const int64_t M = static_cast<int64_t>(s.N) * Ra * Rb;
-      auto rowptr = [&](int64_t m) {
-        const int64_t per = static_cast<int64_t>(Ra) * Rb;
-        const int64_t n = m / per;
-        const int rem = static_cast<int>(m - n * per), a = rem / Rb, b = rem % Rb;
-        return dx + ((n * s.H + ih0 + static_cast<int64_t>(a) * s.sh) * s.W + iw0 + static_cast<int64_t>(b) * s.sw) *
-                        s.Cin;
-      };
-      g.finalize();
-      if (ti.empty()) {  // no tap reaches these pixels
-        for (int64_t m = 0; m < M; ++m) std::memset(rowptr(m), 0, s.Cin * sizeof(float));
-        continue;
-      }
-      // The phase's weights as a dense [taps * Cout, Cin] matrix.
-      const int64_t Kp = static_cast<int64_t>(ti.size()) * s.Cout;
-      std::vector<float> wp(static_cast<size_t>(Kp) * s.Cin);
-      for (size_t t = 0; t < ti.size(); ++t)
-        for (int co = 0; co < s.Cout; ++co)
-          for (int ci = 0; ci < s.Cin; ++ci)
-            wp[(t * s.Cout + co) * s.Cin + ci] = w[((static_cast<int64_t>(ti[t]) * s.kw + tj[t]) * s.Cin + ci) * s.Cout + co];
-      const Dense wm{wp.data(), s.Cin, 1};
-      gemm_parallel_rows<K>(
-          M, s.Cin, Kp,
-          [&](int64_t m, int mr, int64_t k, int kc, float* dst) { g.pack_a<K::MR, K::KCS>(m, mr, k, kc, dst); },
-          [&](int64_t k, int kc, float* dst) { pack_dense_b<K::NR>(wm, s.Cin, k, kc, dst); }, rowptr, nullptr);
     }
-  }
+  });
 }
 
 // Chooses the gather form unless its border waste exceeds 20%. With `mask` (not null), dx is then
@@ -753,40 +996,42 @@ void conv2d_backprop_input(const float* dy, const float* w, float* dx, const Con
 // large operand (im2col) is packed with contiguous copies. Each thread reduces over its own share of
 // m into a private dW^T; the shares are summed and transposed at the end.
 void conv2d_backprop_filter(const float* x, const float* dy, float* dwout, const ConvShape& s) {
-  using K = KernelTall;
-  const Im2col g = forward_im2col(x, s);
-  const int64_t Kw = s.K();                                     // rows of dw
-  const int64_t Mred = static_cast<int64_t>(s.N) * s.Ho * s.Wo;  // reduction length
-  const double flops = 2.0 * Mred * Kw * s.Cout;
-  const int nt = (flops < 4e6 || Mred < 2 * K::KCS) ? 1 : std::max(1, num_threads());
-  std::vector<float> partial(static_cast<size_t>(nt) * s.Cout * Kw);
-  const Dense dyT{dy, 1, s.Cout};  // dy^T: element (co, m) = dy[m * Cout + co]
-  const int64_t MC = ((s.Cout + K::MR - 1) / K::MR) * K::MR;
-  auto work = [&](int t) {
-    // Share of the reduction, in whole KCS blocks.
-    const int64_t blocks = (Mred + K::KCS - 1) / K::KCS;
-    const int64_t b0 = blocks * t / nt, b1 = blocks * (t + 1) / nt;
-    const int64_t r0 = std::min(Mred, b0 * K::KCS), r1 = std::min(Mred, b1 * K::KCS);
-    float* dwT = partial.data() + static_cast<size_t>(t) * s.Cout * Kw;
-    gemm_range<K>(
-        0, s.Cout, static_cast<int>(Kw), r0, r1,
-        [&](int64_t m, int mr, int64_t k, int kc, float* dst) { pack_dense_a<K::MR, K::KCS>(dyT, m, mr, k, kc, dst); },
-        [&](int64_t k, int kc, float* dst) { g.pack_b<K::NR>(k, kc, dst); }, [&](int64_t co) { return dwT + co * Kw; },
-        nullptr, false, MC);
-  };
-  parallel_for(nt, flops, [&](int64_t t) { work(static_cast<int>(t)); });
-  // dw[k, co] = sum_t partial[t][co, k]
-  const int64_t plane = static_cast<int64_t>(s.Cout) * Kw;
-  const int64_t kchunk = 64;
-  parallel_for((Kw + kchunk - 1) / kchunk, static_cast<double>(plane) * nt, [&](int64_t c) {
-    for (int64_t k = c * kchunk; k < std::min(Kw, (c + 1) * kchunk); ++k) {
-      float* out = dwout + k * s.Cout;
-      for (int co = 0; co < s.Cout; ++co) {
-        float acc = 0.0f;
-        for (int t = 0; t < nt; ++t) acc += partial[t * plane + co * Kw + k];
-        out[co] = acc;
+  with_kernel<KernelTall, AmxTall>([&](auto shape) {
+    using K = decltype(shape);
+    const Im2col g = forward_im2col(x, s);
+    const int64_t Kw = s.K();                                     // rows of dw
+    const int64_t Mred = static_cast<int64_t>(s.N) * s.Ho * s.Wo;  // reduction length
+    const double flops = 2.0 * Mred * Kw * s.Cout;
+    const int nt = (flops < 4e6 || Mred < 2 * K::KCS) ? 1 : std::max(1, num_threads());
+    std::vector<float> partial(static_cast<size_t>(nt) * s.Cout * Kw);
+    const Dense dyT{dy, 1, s.Cout};  // dy^T: element (co, m) = dy[m * Cout + co]
+    const int64_t MC = ((s.Cout + K::MR - 1) / K::MR) * K::MR;
+    auto work = [&](int t) {
+      // Share of the reduction, in whole KCS blocks.
+      const int64_t blocks = (Mred + K::KCS - 1) / K::KCS;
+      const int64_t b0 = blocks * t / nt, b1 = blocks * (t + 1) / nt;
+      const int64_t r0 = std::min(Mred, b0 * K::KCS), r1 = std::min(Mred, b1 * K::KCS);
+      float* dwT = partial.data() + static_cast<size_t>(t) * s.Cout * Kw;
+      gemm_range<K>(
+          0, s.Cout, static_cast<int>(Kw), r0, r1,
+          [&](int64_t m, int mr, int64_t k, int kc, float* dst) { pack_dense_a<K::MR, K::KCS>(dyT, m, mr, k, kc, dst); },
+          [&](int64_t k, int kc, float* dst) { g.pack_b<K::NR>(k, kc, dst); }, [&](int64_t co) { return dwT + co * Kw; },
+          nullptr, false, MC);
+    };
+    parallel_for(nt, flops, [&](int64_t t) { work(static_cast<int>(t)); });
+    // dw[k, co] = sum_t partial[t][co, k]
+    const int64_t plane = static_cast<int64_t>(s.Cout) * Kw;
+    const int64_t kchunk = 64;
+    parallel_for((Kw + kchunk - 1) / kchunk, static_cast<double>(plane) * nt, [&](int64_t c) {
+      for (int64_t k = c * kchunk; k < std::min(Kw, (c + 1) * kchunk); ++k) {
+        float* out = dwout + k * s.Cout;
+        for (int co = 0; co < s.Cout; ++co) {
+          float acc = 0.0f;
+          for (int t = 0; t < nt; ++t) acc += partial[t * plane + co * Kw + k];
+          out[co] = acc;
+        }
       }
-    }
+    });
   });
 }
 
@@ -796,26 +1041,28 @@ void conv2d_backprop_filter(const float* x, const float* dy, float* dwout, const
 
 void matmul(const float* a, const float* b, const float* bias, float* c, int batchA, int batchB, int M, int N, int Kd,
             bool transA, bool transB, int act, float alpha) {
-  using K = KernelWide;
-  const int batch = std::max(batchA, batchB);
-  const std::vector<float> pb = padded_bias(bias, N, K::NR);
-  const Epilogue ep{bias ? pb.data() : nullptr, act, alpha};
-  const Epilogue* epp = (bias || act != kLinear) ? &ep : nullptr;
-  const int64_t mc = block_rows<K>(M, batch);
-  const int64_t mblocks = (M + mc - 1) / mc;
-  parallel_for(batch * mblocks, 2.0 * batch * M * N * Kd, [&](int64_t task) {
-    const int bi = static_cast<int>(task / mblocks);
-    const int64_t m0 = (task % mblocks) * mc;
-    const float* pa = a + static_cast<int64_t>(batchA == 1 ? 0 : bi) * M * Kd;
-    const float* pbm = b + static_cast<int64_t>(batchB == 1 ? 0 : bi) * Kd * N;
-    float* pc = c + static_cast<int64_t>(bi) * M * N;
-    const Dense A = transA ? Dense{pa, 1, M} : Dense{pa, Kd, 1};
-    const Dense B = transB ? Dense{pbm, 1, Kd} : Dense{pbm, N, 1};
-    gemm_range<K>(
-        m0, std::min<int64_t>(M, m0 + mc), N, 0, Kd,
-        [&](int64_t m, int mr, int64_t k, int kc, float* dst) { pack_dense_a<K::MR, K::KCS>(A, m, mr, k, kc, dst); },
-        [&](int64_t k, int kc, float* dst) { pack_dense_b<K::NR>(B, N, k, kc, dst); },
-        [&](int64_t m) { return pc + m * N; }, epp, false, mc);
+  with_kernel<KernelWide, AmxWide>([&](auto shape) {
+    using K = decltype(shape);
+    const int batch = std::max(batchA, batchB);
+    const std::vector<float> pb = padded_bias(bias, N, K::NR);
+    const Epilogue ep{bias ? pb.data() : nullptr, act, alpha};
+    const Epilogue* epp = (bias || act != kLinear) ? &ep : nullptr;
+    const int64_t mc = block_rows<K>(M, batch);
+    const int64_t mblocks = (M + mc - 1) / mc;
+    parallel_for(batch * mblocks, 2.0 * batch * M * N * Kd, [&](int64_t task) {
+      const int bi = static_cast<int>(task / mblocks);
+      const int64_t m0 = (task % mblocks) * mc;
+      const float* pa = a + static_cast<int64_t>(batchA == 1 ? 0 : bi) * M * Kd;
+      const float* pbm = b + static_cast<int64_t>(batchB == 1 ? 0 : bi) * Kd * N;
+      float* pc = c + static_cast<int64_t>(bi) * M * N;
+      const Dense A = transA ? Dense{pa, 1, M} : Dense{pa, Kd, 1};
+      const Dense B = transB ? Dense{pbm, 1, Kd} : Dense{pbm, N, 1};
+      gemm_range<K>(
+          m0, std::min<int64_t>(M, m0 + mc), N, 0, Kd,
+          [&](int64_t m, int mr, int64_t k, int kc, float* dst) { pack_dense_a<K::MR, K::KCS>(A, m, mr, k, kc, dst); },
+          [&](int64_t k, int kc, float* dst) { pack_dense_b<K::NR>(B, N, k, kc, dst); },
+          [&](int64_t m) { return pc + m * N; }, epp, false, mc);
+    });
   });
 }
 
@@ -1312,10 +1559,20 @@ void sum_2d(const float* x, int64_t rows, int64_t cols, bool leading, float* out
 extern "C" {
 
 // ABI version; bump whenever a signature below changes.
-int psv_abi_version() { return 3; }
+int psv_abi_version() { return 4; }
 
 // "avx512", "avx2" or "generic".
 const char* psv_isa() { return kIsa; }
+
+// Precision of the convolutions and matmuls: 0 float32 (default), 1 bf16 (needs AMX). Returns 1 when set; 0 when this CPU or OS cannot run AMX (the precision is unchanged).
+int psv_set_precision(int p) {
+  if (p == kFp32 || (p == kBf16 && amx_permitted())) {
+    g_precision.store(p);
+    return 1;
+  }
+  return 0;
+}
+int psv_get_precision() { return g_precision.load(); }
 
 // Threads used by every kernel, the calling thread included (0: PATCHSVDD_THREADS or every core).
 void psv_set_threads(int n) { Pool::instance().set_threads(n); }

@@ -12,6 +12,8 @@ export {
   exactNearestNativeAsync,
   exactNearestNativeDetailed,
   loadNative,
+  MATMUL_PRECISIONS,
+  type MatmulPrecision,
   NATIVE_LIBRARY_PATH,
   type NativeActivation,
   nativeBinary,
@@ -25,8 +27,10 @@ export {
   nativeMatMul,
   type NativeMatMulShape,
   type NativeNearest,
+  nativePrecision,
   nativeSelect,
   nativeSum,
+  setNativePrecision,
   setNativeThreads,
 } from "./native.ts";
 export { NATIVE_BACKEND_NAME, NATIVE_KERNEL_NAMES, registerNativeBackend } from "./native_backend.ts";

@@ -16,6 +16,8 @@ const SYMBOLS = {
   psv_isa: { parameters: [], result: "pointer" },
   psv_set_threads: { parameters: ["i32"], result: "void" },
   psv_get_threads: { parameters: [], result: "i32" },
+  psv_set_precision: { parameters: ["i32"], result: "i32" },
+  psv_get_precision: { parameters: [], result: "i32" },
   psv_conv2d: { parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "i32", "f32"], result: "void" },
   psv_conv2d_backprop_input: {
     parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "f32"],
@@ -41,7 +43,7 @@ const SYMBOLS = {
 } as const;
 
 /** ABI version the bindings expect (must equal `psv_abi_version()` in kernels.cc). */
-export const NATIVE_ABI_VERSION = 3;
+export const NATIVE_ABI_VERSION = 4;
 
 /** The loaded library's raw symbols. */
 export type NativeSymbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
@@ -165,6 +167,46 @@ export function nativeInfo(): { isa: string; threads: number } | null {
  */
 export function setNativeThreads(threads: number): void {
   nativeSymbols().psv_set_threads(threads);
+}
+
+/**
+ * Arithmetic of the native convolutions and matmuls.
+ * - `fp32` (default): float32 products and sums, as the reference's PyTorch code.
+ * - `bf16`: Intel AMX tiles; both operands rounded to bfloat16 (8 mantissa bits instead of 24),
+ *   products summed in float32. Needs AMX (Sapphire Rapids or later).
+ */
+export type MatmulPrecision = "fp32" | "bf16";
+
+/** Every {@link MatmulPrecision}, in order of decreasing accuracy. */
+export const MATMUL_PRECISIONS: readonly MatmulPrecision[] = ["fp32", "bf16"];
+
+const PRECISION_CODE: Record<MatmulPrecision, number> = { fp32: 0, bf16: 1 };
+
+/**
+ * Select the arithmetic of the native convolutions and matmuls (process-wide).
+ *
+ * @param precision see {@link MatmulPrecision}
+ * @throws Error when bf16 is asked for on a CPU or OS without AMX
+ * @example
+ * ```ts ignore
+ * import { setNativePrecision } from "./native.ts";
+ * setNativePrecision("bf16");
+ * ```
+ */
+export function setNativePrecision(precision: MatmulPrecision): void {
+  const code = PRECISION_CODE[precision];
+  if (code === undefined) throw new RangeError(`Unknown precision "${precision}"; use one of ${MATMUL_PRECISIONS}`);
+  if (nativeSymbols().psv_set_precision(code) !== 1) {
+    throw new Error(
+      `precision ${precision} needs Intel AMX (Sapphire Rapids or later, Linux >= 5.16, library built with ` +
+        `-march=native on that CPU); this machine cannot run it: use --precision fp32`,
+    );
+  }
+}
+
+/** The precision the native convolutions and matmuls use now. */
+export function nativePrecision(): MatmulPrecision {
+  return MATMUL_PRECISIONS[nativeSymbols().psv_get_precision()] ?? "fp32";
 }
 
 function shapeParams(s: NativeConvShape): Int32Array {

@@ -11,7 +11,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import { UserError } from "../errors.ts";
-import { loadNative, nativeInfo } from "./native.ts";
+import { loadNative, MATMUL_PRECISIONS, type MatmulPrecision, nativeInfo, setNativePrecision } from "./native.ts";
 
 /** Backends the kit can run on. */
 export type BackendName = "auto" | "native" | "wasm" | "webgpu" | "cpu" | "tensorflow" | "tensorflow-gpu";
@@ -54,6 +54,8 @@ const ADAPTER_TIMEOUT_MS = 5000;
  * Load, register and activate a tfjs backend.
  *
  * @param name the requested backend; "auto" picks the fastest available one
+ * @param options precision: arithmetic of the native convolutions and matmuls (default "fp32";
+ *   "bf16" needs the native backend on a CPU with AMX, see {@linkcode MatmulPrecision})
  * @returns the active backend's name and a note for the log
  * @throws {UserError} when an explicitly requested backend cannot run here (message: why, and
  *   which backend to use instead)
@@ -64,7 +66,39 @@ const ADAPTER_TIMEOUT_MS = 5000;
  * console.log(name, "-", note);
  * ```
  */
-export async function selectBackend(name: BackendName = "auto"): Promise<SelectedBackend> {
+export async function selectBackend(
+  name: BackendName = "auto",
+  options: { precision?: MatmulPrecision } = {},
+): Promise<SelectedBackend> {
+  const chosen = await selectByName(name);
+  return applyPrecision(chosen, options.precision ?? "fp32");
+}
+
+/**
+ * Set the native kernels' arithmetic for the backend now active. "fp32" is always accepted (and
+ * resets a native backend to it); "bf16" needs the native backend on a CPU with AMX.
+ */
+function applyPrecision(chosen: SelectedBackend, precision: MatmulPrecision): SelectedBackend {
+  if (!MATMUL_PRECISIONS.includes(precision)) {
+    throw new UserError(`Expected --precision to be one of ${MATMUL_PRECISIONS.join(", ")} but found '${precision}'`);
+  }
+  if (chosen.name !== "native") {
+    if (precision === "fp32") return chosen;
+    throw new UserError(
+      `--precision ${precision} needs the native backend, but this run uses ${chosen.name}: ` +
+        `add --backend native, or use --precision fp32`,
+    );
+  }
+  try {
+    setNativePrecision(precision);
+  } catch (e) {
+    throw new UserError(shortReason(e));
+  }
+  if (precision === "fp32") return chosen;
+  return { name: chosen.name, note: `${chosen.note}; ${precision} matmuls on AMX tiles (float32 sums)` };
+}
+
+async function selectByName(name: BackendName): Promise<SelectedBackend> {
   switch (name) {
     case "auto":
       return await selectAuto();

@@ -25,8 +25,8 @@ export interface BenchReport {
   mode: "full" | "short";
   /** The machine. */
   host: HostInfo;
-  /** Compute backend: as requested, as activated, and selectBackend's note. */
-  backend: { requested: string; name: string; note: string };
+  /** Compute backend: as requested, as activated, selectBackend's note, and the native matmul precision. */
+  backend: { requested: string; name: string; note: string; precision?: string };
   /** 1/5/15-minute load averages at the start and end (other processes share the cores). */
   load_average: { start: number[]; end: number[] };
   /** The data measured on. */

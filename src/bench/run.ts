@@ -7,6 +7,7 @@
  */
 
 import { type BackendName, selectBackend } from "../backend/select.ts";
+import type { MatmulPrecision } from "../backend/native.ts";
 import { DEFAULT_CONFIG, mergeConfig, type RunConfig, validateConfig } from "../config.ts";
 import { DecodeCache } from "../data/cache.ts";
 import { loadDataset, normalize } from "../data/dataset.ts";
@@ -31,13 +32,15 @@ export interface BenchOptions {
   category?: string;
   /** Compute backend. Default "auto". */
   backend?: BackendName;
+  /** Arithmetic of the native convolutions and matmuls. Default "fp32". */
+  precision?: MatmulPrecision;
   /** Tiny synthetic category and small training batch: a smoke run of a minute or less. */
   short?: boolean;
   /** Nearest-neighbour methods. Default both. */
   nn?: NnMethod[];
   /** Inspect with this run's encoder (checkpoint) instead of a random one. */
   run?: string;
-  /** Output file (default `results/bench/<host-kind>-<backend>[-short].json` in the project). */
+  /** Output file (default `results/bench/<host-kind>-<backend>[-<precision>][-short].json` in the project). */
   out?: string;
   /** Untimed training steps. Default 2 (short: 1). */
   warmupSteps?: number;
@@ -86,7 +89,8 @@ export async function runBench(opts: BenchOptions = {}): Promise<{ report: Bench
   const say = opts.onProgress ?? (() => {});
   const short = opts.short ?? false;
   const loadStart = loadAverage();
-  const backend = await selectBackend(opts.backend ?? "auto");
+  const precision = opts.precision ?? "fp32";
+  const backend = await selectBackend(opts.backend ?? "auto", { precision });
   say(`backend: ${backend.note}`);
   const host = hostInfo();
 
@@ -185,7 +189,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<{ report: Bench
       created,
       mode: short ? "short" : "full",
       host,
-      backend: { requested: opts.backend ?? "auto", name: backend.name, note: backend.note },
+      backend: { requested: opts.backend ?? "auto", name: backend.name, note: backend.note, precision },
       load_average: { start: loadStart, end: loadAverage() },
       dataset: {
         root,
@@ -217,7 +221,8 @@ export async function runBench(opts: BenchOptions = {}): Promise<{ report: Bench
       wall_seconds: 0,
     };
     report.wall_seconds = (performance.now() - started) / 1000;
-    const path = opts.out ?? defaultBenchPath(host.kind, backend.name, short);
+    const kind = precision === "fp32" ? backend.name : `${backend.name}-${precision}`;
+    const path = opts.out ?? defaultBenchPath(host.kind, kind, short);
     const dir = path.replace(/\/[^/]*$/, "");
     if (dir && dir !== path) await Deno.mkdir(dir, { recursive: true });
     const tmp = `${path}.tmp-${Deno.pid}`;

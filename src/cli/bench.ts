@@ -10,19 +10,21 @@
  */
 
 import { BACKEND_NAMES, type BackendName } from "../backend/select.ts";
+import { MATMUL_PRECISIONS, type MatmulPrecision } from "../backend/native.ts";
 import { formatReport } from "../bench/report.ts";
 import { runBench } from "../bench/run.ts";
 import type { NnMethod } from "../bench/inspect_bench.ts";
 import { choiceFlag, numberFlag, parseCli, runMain } from "./common.ts";
 
 const USAGE = "deno task bench [--data ROOT --category C] [--backend B] [--nn exact|hnsw|both] [--run RUN] " +
-  "[--short] [--out FILE] [--warmup N] [--steps N] [--batch N] [--recall-queries N] [--sampling reference|dense] [--torch auto|yes|no] [--quiet]";
+  "[--precision fp32|bf16] [--short] [--out FILE] [--warmup N] [--steps N] [--batch N] [--recall-queries N] [--sampling reference|dense] [--torch auto|yes|no] [--quiet]";
 
 await runMain(async () => {
   const { values: v } = parseCli(Deno.args, {
     "data": { type: "string" },
     "category": { type: "string" },
     "backend": { type: "string" },
+    "precision": { type: "string" },
     "nn": { type: "string" },
     "run": { type: "string" },
     "short": { type: "boolean" },
@@ -43,6 +45,7 @@ await runMain(async () => {
     data: str(v.data),
     category: str(v.category),
     backend: choiceFlag(v.backend, "backend", BACKEND_NAMES) as BackendName | undefined,
+    precision: choiceFlag(v.precision, "precision", MATMUL_PRECISIONS) as MatmulPrecision | undefined,
     nn: nn === "both" ? ["exact", "hnsw"] : [nn as NnMethod],
     run: str(v.run),
     short: Boolean(v.short),

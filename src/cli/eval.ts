@@ -5,13 +5,13 @@
  * @module
  */
 
-import { BACKEND_NAMES, type BackendName } from "../backend/mod.ts";
+import { BACKEND_NAMES, type BackendName, MATMUL_PRECISIONS, type MatmulPrecision } from "../backend/mod.ts";
 import { choiceFlag, numberFlag, parseCli, runMain } from "./common.ts";
 import { UserError } from "../errors.ts";
 import { runEvalJob } from "../jobs/eval_job.ts";
 
 const USAGE =
-  "deno task eval --run RUN [--data ROOT --category C] [--nn auto|hnsw|exact] [--stride-k64 N] [--stride-k32 N] [--backend B] [--no-overlays]";
+  "deno task eval --run RUN [--data ROOT --category C] [--nn auto|hnsw|exact] [--stride-k64 N] [--stride-k32 N] [--backend B] [--precision fp32|bf16] [--no-overlays]";
 
 await runMain(async () => {
   const { values: v } = parseCli(Deno.args, {
@@ -22,6 +22,7 @@ await runMain(async () => {
     "stride-k64": { type: "string" },
     "stride-k32": { type: "string" },
     "backend": { type: "string" },
+    "precision": { type: "string" },
     "no-overlays": { type: "boolean" },
     "skip-bad": { type: "boolean" },
     "allow-mixed-channels": { type: "boolean" },
@@ -43,6 +44,7 @@ await runMain(async () => {
     category: typeof v.category === "string" ? v.category : undefined,
     inspect,
     backend: choiceFlag(v.backend, "backend", BACKEND_NAMES) as BackendName | undefined,
+    precision: choiceFlag(v.precision, "precision", MATMUL_PRECISIONS) as MatmulPrecision | undefined,
     overlays: !v["no-overlays"],
     skipBad: Boolean(v["skip-bad"]),
     allowMixedChannels: Boolean(v["allow-mixed-channels"]),

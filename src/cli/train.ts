@@ -5,7 +5,7 @@
  * @module
  */
 
-import { BACKEND_NAMES, type BackendName } from "../backend/mod.ts";
+import { BACKEND_NAMES, type BackendName, MATMUL_PRECISIONS, type MatmulPrecision } from "../backend/mod.ts";
 import { choiceFlag, dataRoot, numberFlag, parseCli, runMain } from "./common.ts";
 import { CONFIG_HELP, CONFIG_OPTIONS, configFromFlags } from "./config_flags.ts";
 import { UserError } from "../errors.ts";
@@ -21,6 +21,8 @@ Budget (whichever ends first; none given = the reference's 300 epochs):
   --max-minutes M      wall-clock minutes
 Run:
   --backend B          ${BACKEND_NAMES.join("|")} (default auto)
+  --precision P        fp32|bf16: arithmetic of the native convs/matmuls (default fp32, as the
+                       reference; bf16 needs AMX: Intel Sapphire Rapids or later)
   --resume             continue the run in --out
   --force              overwrite the run in --out
   --checkpoint-minutes M   minutes between checkpoints (default 5)
@@ -39,6 +41,7 @@ await runMain(async () => {
     "epochs": { type: "string" },
     "max-minutes": { type: "string" },
     "backend": { type: "string" },
+    "precision": { type: "string" },
     "resume": { type: "boolean" },
     "force": { type: "boolean" },
     "checkpoint-minutes": { type: "string" },
@@ -61,6 +64,7 @@ await runMain(async () => {
     resume: Boolean(v.resume),
     force: Boolean(v.force),
     backend: choiceFlag(v.backend, "backend", BACKEND_NAMES) as BackendName | undefined,
+    precision: choiceFlag(v.precision, "precision", MATMUL_PRECISIONS) as MatmulPrecision | undefined,
     checkpointMinutes: numberFlag(v["checkpoint-minutes"], "checkpoint-minutes", "nonneg"),
     skipBad: Boolean(v["skip-bad"]),
     allowMixedChannels: Boolean(v["allow-mixed-channels"]),

@@ -7,7 +7,7 @@
 
 import { resolveNnMethod } from "../inspect/nearest.ts";
 import { type InspectConfig, validateConfig } from "../config.ts";
-import { type BackendName, exactNearestNativeAsync, selectBackend } from "../backend/mod.ts";
+import { type BackendName, exactNearestNativeAsync, type MatmulPrecision, selectBackend } from "../backend/mod.ts";
 import { loadDataset } from "../data/dataset.ts";
 import { UserError } from "../errors.ts";
 import { inspectDataset } from "../inspect/evaluate.ts";
@@ -30,6 +30,8 @@ export interface EvalJob {
   inspect?: Partial<InspectConfig>;
   /** Compute backend. Default "auto". */
   backend?: BackendName;
+  /** Arithmetic of the native convolutions and matmuls. Default "fp32" (as the reference). */
+  precision?: MatmulPrecision;
   /** Write overlay PNGs (default true). */
   overlays?: boolean;
   /** Skip unreadable images. */
@@ -59,7 +61,7 @@ export async function runEvalJob(job: EvalJob): Promise<MetricsRecord> {
   if (!data || !category) {
     throw new UserError(`${job.run} does not record its dataset; pass --data ROOT --category C`);
   }
-  const backend = await selectBackend(job.backend ?? "auto");
+  const backend = await selectBackend(job.backend ?? "auto", { precision: job.precision });
   say(`backend: ${backend.note}`);
   const t0 = performance.now();
   const dataset = await loadDataset(data, category, {

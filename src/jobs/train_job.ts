@@ -7,7 +7,7 @@
 
 import * as tf from "@tensorflow/tfjs-core";
 import { DEFAULT_CONFIG, type RunConfig, validateConfig } from "../config.ts";
-import { type BackendName, selectBackend } from "../backend/mod.ts";
+import { type BackendName, type MatmulPrecision, selectBackend } from "../backend/mod.ts";
 import { loadDataset, normalize } from "../data/dataset.ts";
 import { UserError } from "../errors.ts";
 import { CHECKPOINT_FILE, readCheckpoint } from "../train/checkpoint.ts";
@@ -37,6 +37,8 @@ export interface TrainJob {
   force?: boolean;
   /** Compute backend. Default "auto". */
   backend?: BackendName;
+  /** Arithmetic of the native convolutions and matmuls. Default "fp32" (as the reference). */
+  precision?: MatmulPrecision;
   /** Skip unreadable images. */
   skipBad?: boolean;
   /** Accept mixed grayscale/colour categories. */
@@ -63,6 +65,8 @@ export interface TrainSummary {
   stopped_by: string;
   /** tfjs backend and its note. */
   backend: string;
+  /** Arithmetic of the native convolutions and matmuls ("fp32" or "bf16"). */
+  precision: MatmulPrecision;
   /** Seconds spent loading and normalising data. */
   data_seconds: number;
   /** Git commit of the kit. */
@@ -113,7 +117,7 @@ export async function runTrainJob(job: TrainJob): Promise<TrainSummary> {
       );
     }
   }
-  const backend = await selectBackend(job.backend ?? "auto");
+  const backend = await selectBackend(job.backend ?? "auto", { precision: job.precision });
   if (!job.quiet) console.error(`backend: ${backend.note}`);
   const t0 = performance.now();
   const dataset = await loadDataset(job.data, job.category, {
@@ -126,7 +130,8 @@ export async function runTrainJob(job: TrainJob): Promise<TrainSummary> {
   const dataSeconds = (performance.now() - t0) / 1000;
   const commit = await gitCommit();
   await Deno.mkdir(job.out, { recursive: true });
-  const extra = { data: job.data, category: job.category, backend: backend.name, commit };
+  const precision = job.precision ?? "fp32";
+  const extra = { data: job.data, category: job.category, backend: backend.name, precision, commit };
   if (!job.resume) await writeJsonAtomic(`${job.out}/${RUN_FILES.config}`, { ...extra, config: job.config });
   const result = await trainRun({
     config,
@@ -151,6 +156,7 @@ export async function runTrainJob(job: TrainJob): Promise<TrainSummary> {
     last_losses: result.last,
     stopped_by: result.stoppedBy,
     backend: backend.name,
+    precision,
     data_seconds: dataSeconds,
     commit,
   };
