@@ -315,7 +315,9 @@ using KernelTall = MicroKernel<4, 3, 256>;
 // ---------------------------------------------------------------------------------------------
 
 enum Precision { kFp32 = 0, kBf16 = 1 };
-std::atomic<int> g_precision{kFp32};
+// Per calling thread: each Deno worker (e.g. parallel test modules in one process) sets its own.
+// Only the calling thread reads it (to pick the kernel shape); pool threads never do.
+thread_local int g_precision = kFp32;
 
 #if defined(__AMX_TILE__) && defined(__AMX_BF16__) && defined(__AVX512BF16__) && defined(__AVX512BW__)
 #define PSV_AMX 1
@@ -610,7 +612,7 @@ void gemm_parallel_rows(int64_t M, int N, int64_t Kdim, const PackA& packA, cons
 // precision is selected (psv_set_precision only accepts one where AMX works).
 template <class Fp32, class Amx, class F>
 void with_kernel(const F& f) {
-  if (g_precision.load(std::memory_order_relaxed) != kFp32) {
+  if (g_precision != kFp32) {
     f(Amx{});
   } else {
     f(Fp32{});
@@ -1567,12 +1569,12 @@ const char* psv_isa() { return kIsa; }
 // Precision of the convolutions and matmuls: 0 float32 (default), 1 bf16 (needs AMX). Returns 1 when set; 0 when this CPU or OS cannot run AMX (the precision is unchanged).
 int psv_set_precision(int p) {
   if (p == kFp32 || (p == kBf16 && amx_permitted())) {
-    g_precision.store(p);
+    g_precision = p;
     return 1;
   }
   return 0;
 }
-int psv_get_precision() { return g_precision.load(); }
+int psv_get_precision() { return g_precision; }
 
 // Threads used by every kernel, the calling thread included (0: PATCHSVDD_THREADS or every core).
 void psv_set_threads(int n) { Pool::instance().set_threads(n); }

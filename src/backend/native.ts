@@ -183,7 +183,8 @@ export const MATMUL_PRECISIONS: readonly MatmulPrecision[] = ["fp32", "bf16"];
 const PRECISION_CODE: Record<MatmulPrecision, number> = { fp32: 0, bf16: 1 };
 
 /**
- * Select the arithmetic of the native convolutions and matmuls (process-wide).
+ * Select the arithmetic of the native convolutions and matmuls, for the calling thread (the main
+ * program, or one worker: parallel test modules do not affect each other).
  *
  * @param precision see {@link MatmulPrecision}
  * @throws Error when bf16 is asked for on a CPU or OS without AMX
