@@ -242,6 +242,7 @@ struct MicroKernel {
   static constexpr int NR = NV_ * VL;
   static constexpr int KCS = KCS_;
   static constexpr bool kAmx = false;
+  using Elem = float;
 
   static void run(int kc, const float* __restrict A, const float* __restrict B, float* const* crow, int mvalid,
                   int nvalid, bool accumulate, const Epilogue* ep, int n0) {
@@ -305,6 +306,15 @@ using KernelWide = MicroKernel<6, 2, 256>;
 using KernelTall = MicroKernel<4, 3, 256>;
 #endif
 
+// A dense matrix with arbitrary strides: element (row, col) = p[row * s_row + col * s_col].
+// Elements are float32, or bf16 bits (uint16_t) for the AMX kernels.
+template <class T>
+struct Dense {
+  const T* p;
+  int64_t s_row, s_col;
+  T at(int64_t r, int64_t c) const { return p[r * s_row + c * s_col]; }
+};
+
 // ---------------------------------------------------------------------------------------------
 // Matmul precision. kFp32 (the default) runs the float32 micro-kernels above. On CPUs with AMX
 // (Intel Sapphire Rapids and later) the opt-in kBf16 runs the same GEMMs on bfloat16 tiles:
@@ -353,43 +363,32 @@ void amx_configure_thread() {
   configured = true;
 }
 
-// Converts n floats to bf16 (round to nearest even), zero padded to npad (a multiple of 16).
-inline void to_bf16_row(const float* src, int n, int npad, uint16_t* dst) {
-  for (int i = 0; i < npad; i += 16) {
-    const int left = n - i;
-    const __mmask16 m = left >= 16 ? static_cast<__mmask16>(0xffff)
-                                   : left <= 0 ? static_cast<__mmask16>(0) : static_cast<__mmask16>((1u << left) - 1);
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i),
-                        (__m256i)_mm512_cvtneps_pbh(_mm512_maskz_loadu_ps(m, src + i)));
-  }
-}
-
-// Two reduction rows r0, r1 of a 32-column B panel (float32) -> 64 bf16 in VNNI order
+// Two reduction rows r0, r1 of a 32-column B panel (bf16 bits) -> 64 bf16 in VNNI order
 // (column n: r0[n], r1[n]).
-inline void to_bf16_vnni(const float* r0, const float* r1, uint16_t* dst) {
-  alignas(64) static const uint16_t kIdx[32] = {0, 16, 1, 17, 2,  18, 3,  19, 4,  20, 5,  21, 6,  22, 7,  23,
-                                                8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31};
-  const __m512i idx = _mm512_load_si512(kIdx);
-  for (int half = 0; half < 2; ++half) {
-    // cvtne2ps(b, a): lanes 0-15 from a, 16-31 from b; the permutation interleaves them.
-    const __m512i h =
-        (__m512i)_mm512_cvtne2ps_pbh(_mm512_loadu_ps(r1 + 16 * half), _mm512_loadu_ps(r0 + 16 * half));
-    _mm512_storeu_si512(dst + 32 * half, _mm512_permutexvar_epi16(idx, h));
-  }
+inline void vnni_pair(const uint16_t* r0, const uint16_t* r1, uint16_t* dst) {
+  alignas(64) static const uint16_t kLo[32] = {0, 32, 1, 33, 2,  34, 3,  35, 4,  36, 5,  37, 6,  38, 7,  39,
+                                               8, 40, 9, 41, 10, 42, 11, 43, 12, 44, 13, 45, 14, 46, 15, 47};
+  alignas(64) static const uint16_t kHi[32] = {16, 48, 17, 49, 18, 50, 19, 51, 20, 52, 21, 53, 22, 54, 23, 55,
+                                               24, 56, 25, 57, 26, 58, 27, 59, 28, 60, 29, 61, 30, 62, 31, 63};
+  const __m512i a = _mm512_loadu_si512(r0), b = _mm512_loadu_si512(r1);
+  _mm512_storeu_si512(dst, _mm512_permutex2var_epi16(a, _mm512_load_si512(kLo), b));
+  _mm512_storeu_si512(dst + 32, _mm512_permutex2var_epi16(a, _mm512_load_si512(kHi), b));
 }
 
-alignas(64) const float kZeroRow[32] = {};
+alignas(64) const uint16_t kZeroRow[32] = {};
 
-// C (tiles 0-3, a 32 x 32 block) += A[32][kp] * B[kp][32]. A: rows of kp bf16; B: VNNI panel of
-// kp / 2 rows of 64 bf16.
-inline void amx_block(const uint16_t* A, const uint16_t* B, int kp) {
+// C (tiles 0-3, a 32 x 32 block) += A[32][kp] * B[kp][32]. A: 32 rows of bf16, lda apart; B: a
+// VNNI panel of kp / 2 rows of 64 bf16.
+inline void amx_block(const uint16_t* A, int lda, const uint16_t* B, int kp) {
   for (int kk = 0; kk < kp; kk += 32) {
-    _tile_loadd(4, A + kk, kp * 2);
-    _tile_loadd(5, A + 16 * kp + kk, kp * 2);
+    // Loads interleaved with the products that need them: tiles are not renamed, so a load
+    // waits for the products still reading the tile it overwrites.
+    _tile_loadd(4, A + kk, lda * 2);
     _tile_loadd(6, B + kk * 32, 128);
-    _tile_loadd(7, B + kk * 32 + 32, 128);
     _tile_dpbf16ps(0, 4, 6);
+    _tile_loadd(7, B + kk * 32 + 32, 128);
     _tile_dpbf16ps(1, 4, 7);
+    _tile_loadd(5, A + 16 * lda + kk, lda * 2);
     _tile_dpbf16ps(2, 5, 6);
     _tile_dpbf16ps(3, 5, 7);
   }
@@ -398,28 +397,95 @@ inline void amx_block(const uint16_t* A, const uint16_t* B, int kp) {
 bool amx_permitted() { return false; }
 #endif
 
+// src[0 .. n) rounded to bf16 (nearest, ties to even) -> dst, on the thread pool.
+void to_bf16(const float* src, uint16_t* dst, int64_t n) {
+  parallel_elements(n, [&](int64_t i0, int64_t i1) {
+    int64_t i = i0;
+#if defined(PSV_AMX)
+    for (; i + 16 <= i1; i += 16)
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i), (__m256i)_mm512_cvtneps_pbh(_mm512_loadu_ps(src + i)));
+#endif
+    for (; i < i1; ++i) {
+      uint32_t b;
+      std::memcpy(&b, src + i, 4);
+      dst[i] = static_cast<uint16_t>((b + 0x7fffu + ((b >> 16) & 1u)) >> 16);
+    }
+  });
+}
+
+// An operand in the element type T of a kernel shape: float32 as given, or converted once to
+// bf16 bits, so that the gathers copy half the bytes and nothing is converted twice.
+template <class T>
+struct Operand;
+template <>
+struct Operand<float> {
+  const float* p;
+  Operand(const float* x, int64_t) : p(x) {}
+};
+template <>
+struct Operand<uint16_t> {
+  std::vector<uint16_t> v;
+  const uint16_t* p;
+  Operand(const float* x, int64_t n) : v(static_cast<size_t>(n)) {
+    to_bf16(x, v.data(), n);
+    p = v.data();
+  }
+};
+
+// The transpose of a [rows][cols] float32 matrix (element (c, r) = x[r * cols + c]) as a Dense of
+// element type T: a strided view for float32, a transposed bf16 copy for AMX (whose A tiles need
+// contiguous rows).
+template <class T>
+struct Transposed;
+template <>
+struct Transposed<float> {
+  Dense<float> d;
+  Transposed(const float* x, int64_t, int cols) : d{x, 1, cols} {}
+};
+template <>
+struct Transposed<uint16_t> {
+  std::vector<uint16_t> v;
+  Dense<uint16_t> d;
+  Transposed(const float* x, int64_t rows, int cols) : v(static_cast<size_t>(rows) * cols), d{nullptr, rows, 1} {
+    constexpr int64_t kBlock = 32;  // rows per block: the block's source (32 x cols floats) stays in L1
+    parallel_elements((rows + kBlock - 1) / kBlock, [&](int64_t b0, int64_t b1) {
+      for (int64_t r0 = b0 * kBlock; r0 < std::min(rows, b1 * kBlock); r0 += kBlock) {
+        const int64_t r1 = std::min(rows, r0 + kBlock);
+        for (int c = 0; c < cols; ++c)
+          for (int64_t r = r0; r < r1; ++r) {
+            uint32_t bits;
+            std::memcpy(&bits, x + r * cols + c, 4);
+            v[static_cast<size_t>(c) * rows + r] = static_cast<uint16_t>((bits + 0x7fffu + ((bits >> 16) & 1u)) >> 16);
+          }
+      }
+    });
+    d.p = v.data();
+  }
+};
+
 // The GEMM shapes of the AMX engine: C blocks of 32 x 32 and a reduction block of KCS (a multiple
 // of 32). Wide: long M (convolutions, matmul); Tall: the backprop-filter GEMM, whose B (an im2col
-// slab of KCS rows) must stay in L2.
+// slab of KCS rows) must stay in L2. Operands are packed as bf16 bits.
 template <int KCS_>
 struct AmxShape {
   static constexpr int MR = 32, NR = 32, KCS = KCS_;
   static constexpr bool kAmx = true;
+  using Elem = uint16_t;
 };
 using AmxWide = AmxShape<512>;
 using AmxTall = AmxShape<128>;
 
 // Per-thread buffers of the AMX engine.
 struct AmxScratch {
-  Buffer af, bf, c;
-  std::vector<uint16_t> a, b;
+  Buffer c;
+  std::vector<uint16_t> a, b, staging;
 };
 thread_local AmxScratch t_amx;
 
 #if defined(PSV_AMX)
-// gemm_range (below) on AMX tiles; same contract. C accumulates in a float32 block buffer across
-// reduction blocks and is written to its rows once, with the epilogue. B is converted once per
-// call when several row blocks share it.
+// gemm_range (below) on AMX tiles; same contract, with packA / packB writing bf16 bits. C
+// accumulates in a float32 block buffer across reduction blocks and is written to its rows once,
+// with the epilogue. B is converted to VNNI order once per call when several row blocks share it.
 template <class K, class PackA, class PackB, class RowPtr>
 void gemm_range_amx(int64_t m0, int64_t m1, int N, int64_t k0, int64_t k1, const PackA& packA, const PackB& packB,
                     const RowPtr& rowptr, const Epilogue* ep, bool accumulate, int64_t MC) {
@@ -436,20 +502,19 @@ void gemm_range_amx(int64_t m0, int64_t m1, int N, int64_t k0, int64_t k1, const
   const int kstep = static_cast<int>(std::min<int64_t>(KCS, ((klen + nkb - 1) / nkb + 31) / 32 * 32));
   const bool hoistB = m1 - m0 > MC;  // B is the same for every row block: convert it once
   const int64_t bblock = static_cast<int64_t>(npanel) * KCS * NR;  // bf16 per converted reduction block
-  float* Af = s.af.get(static_cast<size_t>(MR) * KCS);
-  float* Bf = s.bf.get(static_cast<size_t>(npanel) * KCS * NR);
   float* C = s.c.get(static_cast<size_t>(MC) * Npad);
   s.a.resize(static_cast<size_t>(ntile_max) * MR * KCS);
   s.b.resize(static_cast<size_t>((hoistB ? nkb : 1) * bblock));
+  s.staging.resize(static_cast<size_t>(bblock));
   std::vector<float*> rows(MC);
 
   auto convertB = [&](int64_t pc, int kc, int kp, uint16_t* dst) {
-    packB(pc, kc, Bf);
+    packB(pc, kc, s.staging.data());
     for (int j = 0; j < npanel; ++j) {
-      const float* src = Bf + static_cast<size_t>(j) * kc * NR;
+      const uint16_t* src = s.staging.data() + static_cast<size_t>(j) * kc * NR;
       for (int k = 0; k < kp; k += 2)
-        to_bf16_vnni(k < kc ? src + k * NR : kZeroRow, k + 1 < kc ? src + (k + 1) * NR : kZeroRow,
-                     dst + (static_cast<size_t>(j) * kp + k) * NR);
+        vnni_pair(k < kc ? src + k * NR : kZeroRow, k + 1 < kc ? src + (k + 1) * NR : kZeroRow,
+                  dst + (static_cast<size_t>(j) * kp + k) * NR);
     }
   };
   if (hoistB) {
@@ -471,13 +536,14 @@ void gemm_range_amx(int64_t m0, int64_t m1, int N, int64_t k0, int64_t k1, const
       uint16_t* bp = s.b.data() + (hoistB ? b * bblock : 0);
       if (!hoistB) convertB(pc, kc, kp, bp);
       for (int t = 0; t < ntile; ++t) {
-        packA(mb + t * MR, std::min(MR, mlen - t * MR), pc, kc, Af);
-        for (int r = 0; r < MR; ++r)
-          to_bf16_row(Af + r * KCS, kc, kp, s.a.data() + (static_cast<size_t>(t) * MR + r) * kp);
+        uint16_t* at = s.a.data() + static_cast<size_t>(t) * MR * KCS;
+        packA(mb + t * MR, std::min(MR, mlen - t * MR), pc, kc, at);
+        if (kp > kc)
+          for (int r = 0; r < MR; ++r) std::memset(at + r * KCS + kc, 0, (kp - kc) * sizeof(uint16_t));
       }
       const int sc = Npad * 4;  // bytes between C rows
-      for (int j = 0; j < npanel; ++j) {
-        for (int t = 0; t < ntile; ++t) {
+      for (int t = 0; t < ntile; ++t) {  // A (32 x kp) stays in L1 while every B panel passes
+        for (int j = 0; j < npanel; ++j) {
           float* c = C + static_cast<size_t>(t) * MR * Npad + j * NR;
           if (pc == k0) {
             _tile_zero(0);
@@ -490,7 +556,7 @@ void gemm_range_amx(int64_t m0, int64_t m1, int N, int64_t k0, int64_t k1, const
             _tile_loadd(2, c + 16 * Npad, sc);
             _tile_loadd(3, c + 16 * Npad + 16, sc);
           }
-          amx_block(s.a.data() + static_cast<size_t>(t) * MR * kp, bp + static_cast<size_t>(j) * kp * NR, kp);
+          amx_block(s.a.data() + static_cast<size_t>(t) * MR * KCS, KCS, bp + static_cast<size_t>(j) * kp * NR, kp);
           _tile_stored(0, c, sc);
           _tile_stored(1, c + 16, sc);
           _tile_stored(2, c + 16 * Npad, sc);
@@ -623,41 +689,34 @@ void with_kernel(const F& f) {
 // Operand gathers.
 // ---------------------------------------------------------------------------------------------
 
-// A dense matrix with arbitrary strides: element (row, col) = p[row * s_row + col * s_col].
-struct Dense {
-  const float* p;
-  int64_t s_row, s_col;
-  float at(int64_t r, int64_t c) const { return p[r * s_row + c * s_col]; }
-};
-
 // Packs rows of a Dense matrix as GEMM "A" ([MR][KCS], rows >= mr zeroed).
-template <int MR, int KCS>
-void pack_dense_a(const Dense& d, int64_t m, int mr, int64_t k, int kc, float* dst) {
+template <int MR, int KCS, class T>
+void pack_dense_a(const Dense<T>& d, int64_t m, int mr, int64_t k, int kc, T* dst) {
   if (d.s_col == 1) {
-    for (int r = 0; r < mr; ++r) std::memcpy(dst + r * KCS, d.p + (m + r) * d.s_row + k, kc * sizeof(float));
+    for (int r = 0; r < mr; ++r) std::memcpy(dst + r * KCS, d.p + (m + r) * d.s_row + k, kc * sizeof(T));
   } else {
     for (int kk = 0; kk < kc; ++kk) {
-      const float* src = d.p + (k + kk) * d.s_col + m * d.s_row;
+      const T* src = d.p + (k + kk) * d.s_col + m * d.s_row;
       for (int r = 0; r < mr; ++r) dst[r * KCS + kk] = src[r * d.s_row];
     }
   }
-  for (int r = mr; r < MR; ++r) std::memset(dst + r * KCS, 0, kc * sizeof(float));
+  for (int r = mr; r < MR; ++r) std::memset(dst + r * KCS, 0, kc * sizeof(T));
 }
 
 // Packs a Dense matrix [K, N] as GEMM "B" ([panel][kc][NR], zero padded).
-template <int NR>
-void pack_dense_b(const Dense& d, int N, int64_t k, int kc, float* dst) {
+template <int NR, class T>
+void pack_dense_b(const Dense<T>& d, int N, int64_t k, int kc, T* dst) {
   const int npanel = (N + NR - 1) / NR;
   for (int j = 0; j < npanel; ++j) {
     const int n0 = j * NR, nv = std::min(NR, N - n0);
-    float* out = dst + static_cast<size_t>(j) * kc * NR;
+    T* out = dst + static_cast<size_t>(j) * kc * NR;
     for (int kk = 0; kk < kc; ++kk, out += NR) {
       if (d.s_col == 1) {
-        std::memcpy(out, d.p + (k + kk) * d.s_row + n0, nv * sizeof(float));
+        std::memcpy(out, d.p + (k + kk) * d.s_row + n0, nv * sizeof(T));
       } else {
         for (int v = 0; v < nv; ++v) out[v] = d.at(k + kk, n0 + v);
       }
-      for (int v = nv; v < NR; ++v) out[v] = 0.0f;
+      for (int v = nv; v < NR; ++v) out[v] = T{};
     }
   }
 }
@@ -675,18 +734,32 @@ inline void copy_floats(float* dst, const float* src, int n) {
 #endif
 }
 
+// The same for bf16 bits.
+inline void copy_floats(uint16_t* dst, const uint16_t* src, int n) {
+#if defined(__AVX512BW__)
+  for (; n >= 32; n -= 32, dst += 32, src += 32) _mm512_storeu_si512(dst, _mm512_loadu_si512(src));
+  if (n > 0) {
+    const __mmask32 m = static_cast<__mmask32>((1ull << n) - 1);
+    _mm512_mask_storeu_epi16(dst, m, _mm512_maskz_loadu_epi16(m, src));
+  }
+#else
+  std::memcpy(dst, src, n * sizeof(uint16_t));
+#endif
+}
+
 // The implicit im2col matrix of an NHWC image batch: row m = (n, a, b) is the patch whose corner
 // sits at pixel (a * ry + y0, b * rx + x0); column k = tap * C + c reads channel c at that corner
 // plus the tap's offset (toy[tap], tox[tap]); pixels outside the image read 0. Call finalize()
-// after filling the taps.
+// after filling the taps. T: float32, or bf16 bits for the AMX kernels.
+template <class T>
 struct Im2col {
-  const float* src;
+  const T* src;
   int H, W, C;
   int Ra, Rb;
   int ry, rx, y0, x0;
   std::vector<int> toy, tox;
 
-  Im2col(const float* src_, int H_, int W_, int C_, int Ra_, int Rb_, int ry_, int rx_, int y0_, int x0_)
+  Im2col(const T* src_, int H_, int W_, int C_, int Ra_, int Rb_, int ry_, int rx_, int y0_, int x0_)
       : src(src_), H(H_), W(W_), C(C_), Ra(Ra_), Rb(Rb_), ry(ry_), rx(rx_), y0(y0_), x0(x0_) {}
 
   // Columns that are contiguous in memory for a row whose taps are all inside the image: taps
@@ -719,7 +792,7 @@ struct Im2col {
   int64_t cols() const { return static_cast<int64_t>(toy.size()) * C; }
 
   struct Row {
-    const float* img;
+    const T* img;
     int y, x;
     bool inside;  // every tap inside the image
   };
@@ -735,10 +808,10 @@ struct Im2col {
   }
 
   // Writes columns [k, k + len) of the row to dst.
-  void copy(const Row& row, int64_t k, int len, float* dst) const {
+  void copy(const Row& row, int64_t k, int len, T* dst) const {
     const int64_t kend = k + len;
     if (row.inside) {
-      const float* corner = row.img + (static_cast<int64_t>(row.y) * W + row.x) * C;
+      const T* corner = row.img + (static_cast<int64_t>(row.y) * W + row.x) * C;
       for (const Run& r : runs) {
         const int64_t lo = std::max(k, r.k0), hi = std::min(kend, r.k0 + r.len);
         if (lo < hi) copy_floats(dst + (lo - k), corner + r.offset + (lo - r.k0), static_cast<int>(hi - lo));
@@ -753,7 +826,7 @@ struct Im2col {
       if (y >= 0 && y < H && x >= 0 && x < W) {
         copy_floats(dst, row.img + (static_cast<int64_t>(y) * W + x) * C + c, n);
       } else {
-        std::memset(dst, 0, n * sizeof(float));
+        std::memset(dst, 0, n * sizeof(T));
       }
       dst += n;
       left -= n;
@@ -762,23 +835,23 @@ struct Im2col {
 
   // GEMM "A" operand: rows m .. m + mr, columns k .. k + kc.
   template <int MR, int KCS>
-  void pack_a(int64_t m, int mr, int64_t k, int kc, float* dst) const {
+  void pack_a(int64_t m, int mr, int64_t k, int kc, T* dst) const {
     for (int r = 0; r < mr; ++r) copy(locate(m + r), k, kc, dst + r * KCS);
-    for (int r = mr; r < MR; ++r) std::memset(dst + r * KCS, 0, kc * sizeof(float));
+    for (int r = mr; r < MR; ++r) std::memset(dst + r * KCS, 0, kc * sizeof(T));
   }
 
   // GEMM "B" operand (rows of im2col are the reduction): rows k .. k + kc, all columns.
   template <int NR>
-  void pack_b(int64_t k, int kc, float* dst) const {
+  void pack_b(int64_t k, int kc, T* dst) const {
     const int N = static_cast<int>(cols());
     const int npanel = (N + NR - 1) / NR;
     for (int kk = 0; kk < kc; ++kk) {
       const Row row = locate(k + kk);
       for (int j = 0; j < npanel; ++j) {
         const int n0 = j * NR, nv = std::min(NR, N - n0);
-        float* out = dst + (static_cast<size_t>(j) * kc + kk) * NR;
+        T* out = dst + (static_cast<size_t>(j) * kc + kk) * NR;
         copy(row, n0, nv, out);
-        for (int v = nv; v < NR; ++v) out[v] = 0.0f;
+        for (int v = nv; v < NR; ++v) out[v] = T{};
       }
     }
   }
@@ -804,8 +877,9 @@ std::vector<float> padded_bias(const float* bias, int N, int NR) {
 }
 
 // The im2col view of a convolution's input in its forward geometry: one tap per filter position.
-Im2col forward_im2col(const float* x, const ConvShape& s) {
-  Im2col g(x, s.H, s.W, s.Cin, s.Ho, s.Wo, s.sh, s.sw, -s.pt, -s.pl);
+template <class T>
+Im2col<T> forward_im2col(const T* x, const ConvShape& s) {
+  Im2col<T> g(x, s.H, s.W, s.Cin, s.Ho, s.Wo, s.sh, s.sw, -s.pt, -s.pl);
   for (int i = 0; i < s.kh; ++i)
     for (int j = 0; j < s.kw; ++j) {
       g.toy.push_back(i * s.dh);
@@ -819,15 +893,17 @@ void conv2d_forward(const float* x, const float* w, const float* bias, float* y,
                     float alpha) {
   with_kernel<KernelWide, AmxWide>([&](auto shape) {
     using K = decltype(shape);
-    const Im2col g = forward_im2col(x, s);
+    using T = typename K::Elem;
+    const Operand<T> xo(x, static_cast<int64_t>(s.N) * s.H * s.W * s.Cin), wo(w, s.K() * s.Cout);
+    const Im2col<T> g = forward_im2col(xo.p, s);
     const int64_t M = static_cast<int64_t>(s.N) * s.Ho * s.Wo;
-    const Dense wm{w, s.Cout, 1};
+    const Dense<T> wm{wo.p, s.Cout, 1};
     const std::vector<float> pb = padded_bias(bias, s.Cout, K::NR);
     const Epilogue ep{bias ? pb.data() : nullptr, act, alpha};
     gemm_parallel_rows<K>(
         M, s.Cout, s.K(),
-        [&](int64_t m, int mr, int64_t k, int kc, float* dst) { g.pack_a<K::MR, K::KCS>(m, mr, k, kc, dst); },
-        [&](int64_t k, int kc, float* dst) { pack_dense_b<K::NR>(wm, s.Cout, k, kc, dst); },
+        [&](int64_t m, int mr, int64_t k, int kc, T* dst) { g.template pack_a<K::MR, K::KCS>(m, mr, k, kc, dst); },
+        [&](int64_t k, int kc, T* dst) { pack_dense_b<K::NR>(wm, s.Cout, k, kc, dst); },
         [&](int64_t m) { return y + m * s.Cout; }, (bias || act != kLinear) ? &ep : nullptr);
   });
 }
@@ -853,7 +929,9 @@ void conv2d_backprop_input_scatter(const float* dy, const float* w, float* dx, c
     using K = decltype(shape);
     const int64_t per_out = static_cast<int64_t>(s.Ho) * s.Wo;          // dy rows per image
     const int64_t per_in = static_cast<int64_t>(s.H) * s.W * s.Cin;     // dx floats per image
-    const Dense dym{dy, s.Cout, 1};
+    using T = typename K::Elem;
+    const Operand<T> dyo(dy, static_cast<int64_t>(s.N) * per_out * s.Cout);
+    const Dense<T> dym{dyo.p, s.Cout, 1};
     // Each tap's filter transposed once, wT[tap][co][ci], so that packing it is a row copy.
     const int64_t taps = static_cast<int64_t>(s.kh) * s.kw;
     std::vector<float> wT(static_cast<size_t>(taps) * s.Cout * s.Cin);
@@ -861,12 +939,13 @@ void conv2d_backprop_input_scatter(const float* dy, const float* w, float* dx, c
       for (int ci = 0; ci < s.Cin; ++ci)
         for (int co = 0; co < s.Cout; ++co)
           wT[(t * s.Cout + co) * s.Cin + ci] = w[(t * s.Cin + ci) * s.Cout + co];
+    const Operand<T> wTo(wT.data(), static_cast<int64_t>(wT.size()));
     // Images [n0, n1) through every tap; tasks own whole images, so no two threads share a dx row.
     auto images = [&](int64_t n0, int64_t n1, bool parallel_rows) {
       std::memset(dx + n0 * per_in, 0, (n1 - n0) * per_in * sizeof(float));
       for (int i = 0; i < s.kh; ++i)
         for (int j = 0; j < s.kw; ++j) {
-          const Dense wt{wT.data() + (static_cast<int64_t>(i) * s.kw + j) * s.Cout * s.Cin, s.Cin, 1};  // (co, ci)
+          const Dense<T> wt{wTo.p + (static_cast<int64_t>(i) * s.kw + j) * s.Cout * s.Cin, s.Cin, 1};  // (co, ci)
           auto rowptr = [&](int64_t m) -> float* {
             thread_local std::vector<float> trash;  // rows that land in the padding
             const int64_t n = m / per_out;
@@ -878,17 +957,17 @@ void conv2d_backprop_input_scatter(const float* dy, const float* w, float* dx, c
             }
             return dx + ((n * s.H + y) * s.W + x) * s.Cin;
           };
-          auto packB = [&](int64_t k, int kc, float* dst) { pack_dense_b<K::NR>(wt, s.Cin, k, kc, dst); };
+          auto packB = [&](int64_t k, int kc, T* dst) { pack_dense_b<K::NR>(wt, s.Cin, k, kc, dst); };
           if (parallel_rows) {  // a single image: split its rows across threads, tap by tap
             const int64_t m0 = n0 * per_out;
             gemm_parallel_rows<K>(
                 per_out, s.Cin, s.Cout,
-                [&](int64_t m, int mr, int64_t k, int kc, float* dst) {
+                [&](int64_t m, int mr, int64_t k, int kc, T* dst) {
                   pack_dense_a<K::MR, K::KCS>(dym, m0 + m, mr, k, kc, dst);
                 },
                 packB, [&](int64_t m) { return rowptr(m0 + m); }, nullptr, true);
           } else {
-            auto packA = [&](int64_t m, int mr, int64_t k, int kc, float* dst) {
+            auto packA = [&](int64_t m, int mr, int64_t k, int kc, T* dst) {
               pack_dense_a<K::MR, K::KCS>(dym, m, mr, k, kc, dst);
             };
             gemm_range<K>(n0 * per_out, n1 * per_out, s.Cin, 0, s.Cout, packA, packB, rowptr, nullptr, true, 512);
@@ -919,12 +998,14 @@ void conv2d_backprop_input_scatter(const float* dy, const float* w, float* dx, c
 void conv2d_backprop_input_gather(const float* dy, const float* w, float* dx, const ConvShape& s) {
   with_kernel<KernelWide, AmxWide>([&](auto shape) {
     using K = decltype(shape);
+    using T = typename K::Elem;
+    const Operand<T> dyo(dy, static_cast<int64_t>(s.N) * s.Ho * s.Wo * s.Cout);
     for (int py = 0; py < s.sh; ++py) {
       for (int px = 0; px < s.sw; ++px) {
         const int ih0 = mod(py - s.pt, s.sh), iw0 = mod(px - s.pl, s.sw);  // first dx row / col of this phase
         if (ih0 >= s.H || iw0 >= s.W) continue;
         const int Ra = (s.H - ih0 + s.sh - 1) / s.sh, Rb = (s.W - iw0 + s.sw - 1) / s.sw;
-        Im2col g(dy, s.Ho, s.Wo, s.Cout, Ra, Rb, 1, 1, 0, 0);
+        Im2col<T> g(dyo.p, s.Ho, s.Wo, s.Cout, Ra, Rb, 1, 1, 0, 0);
         std::vector<int> ti, tj;
         for (int i = 0; i < s.kh; ++i) {
           const int ry = ih0 + s.pt - i * s.dh;  // = s.sh * (oh - a)
@@ -958,11 +1039,12 @@ void conv2d_backprop_input_gather(const float* dy, const float* w, float* dx, co
           for (int co = 0; co < s.Cout; ++co)
             for (int ci = 0; ci < s.Cin; ++ci)
               wp[(t * s.Cout + co) * s.Cin + ci] = w[((static_cast<int64_t>(ti[t]) * s.kw + tj[t]) * s.Cin + ci) * s.Cout + co];
-        const Dense wm{wp.data(), s.Cin, 1};
+        const Operand<T> wpo(wp.data(), static_cast<int64_t>(wp.size()));
+        const Dense<T> wm{wpo.p, s.Cin, 1};
         gemm_parallel_rows<K>(
             M, s.Cin, Kp,
-            [&](int64_t m, int mr, int64_t k, int kc, float* dst) { g.pack_a<K::MR, K::KCS>(m, mr, k, kc, dst); },
-            [&](int64_t k, int kc, float* dst) { pack_dense_b<K::NR>(wm, s.Cin, k, kc, dst); }, rowptr, nullptr);
+            [&](int64_t m, int mr, int64_t k, int kc, T* dst) { g.template pack_a<K::MR, K::KCS>(m, mr, k, kc, dst); },
+            [&](int64_t k, int kc, T* dst) { pack_dense_b<K::NR>(wm, s.Cin, k, kc, dst); }, rowptr, nullptr);
       }
     }
   });
@@ -1000,13 +1082,15 @@ void conv2d_backprop_input(const float* dy, const float* w, float* dx, const Con
 void conv2d_backprop_filter(const float* x, const float* dy, float* dwout, const ConvShape& s) {
   with_kernel<KernelTall, AmxTall>([&](auto shape) {
     using K = decltype(shape);
-    const Im2col g = forward_im2col(x, s);
+    using T = typename K::Elem;
+    const Operand<T> xo(x, static_cast<int64_t>(s.N) * s.H * s.W * s.Cin);
+    const Im2col<T> g = forward_im2col(xo.p, s);
     const int64_t Kw = s.K();                                     // rows of dw
     const int64_t Mred = static_cast<int64_t>(s.N) * s.Ho * s.Wo;  // reduction length
     const double flops = 2.0 * Mred * Kw * s.Cout;
     const int nt = (flops < 4e6 || Mred < 2 * K::KCS) ? 1 : std::max(1, num_threads());
     std::vector<float> partial(static_cast<size_t>(nt) * s.Cout * Kw);
-    const Dense dyT{dy, 1, s.Cout};  // dy^T: element (co, m) = dy[m * Cout + co]
+    const Transposed<T> dyT(dy, Mred, s.Cout);  // dy^T: element (co, m) = dy[m * Cout + co]
     const int64_t MC = ((s.Cout + K::MR - 1) / K::MR) * K::MR;
     auto work = [&](int t) {
       // Share of the reduction, in whole KCS blocks.
@@ -1016,8 +1100,9 @@ void conv2d_backprop_filter(const float* x, const float* dy, float* dwout, const
       float* dwT = partial.data() + static_cast<size_t>(t) * s.Cout * Kw;
       gemm_range<K>(
           0, s.Cout, static_cast<int>(Kw), r0, r1,
-          [&](int64_t m, int mr, int64_t k, int kc, float* dst) { pack_dense_a<K::MR, K::KCS>(dyT, m, mr, k, kc, dst); },
-          [&](int64_t k, int kc, float* dst) { g.pack_b<K::NR>(k, kc, dst); }, [&](int64_t co) { return dwT + co * Kw; },
+          [&](int64_t m, int mr, int64_t k, int kc, T* dst) { pack_dense_a<K::MR, K::KCS>(dyT.d, m, mr, k, kc, dst); },
+          [&](int64_t k, int kc, T* dst) { g.template pack_b<K::NR>(k, kc, dst); },
+          [&](int64_t co) { return dwT + co * Kw; },
           nullptr, false, MC);
     };
     parallel_for(nt, flops, [&](int64_t t) { work(static_cast<int>(t)); });
@@ -1045,7 +1130,9 @@ void matmul(const float* a, const float* b, const float* bias, float* c, int bat
             bool transA, bool transB, int act, float alpha) {
   with_kernel<KernelWide, AmxWide>([&](auto shape) {
     using K = decltype(shape);
+    using T = typename K::Elem;
     const int batch = std::max(batchA, batchB);
+    const Operand<T> ao(a, static_cast<int64_t>(batchA) * M * Kd), bo(b, static_cast<int64_t>(batchB) * Kd * N);
     const std::vector<float> pb = padded_bias(bias, N, K::NR);
     const Epilogue ep{bias ? pb.data() : nullptr, act, alpha};
     const Epilogue* epp = (bias || act != kLinear) ? &ep : nullptr;
@@ -1054,15 +1141,15 @@ void matmul(const float* a, const float* b, const float* bias, float* c, int bat
     parallel_for(batch * mblocks, 2.0 * batch * M * N * Kd, [&](int64_t task) {
       const int bi = static_cast<int>(task / mblocks);
       const int64_t m0 = (task % mblocks) * mc;
-      const float* pa = a + static_cast<int64_t>(batchA == 1 ? 0 : bi) * M * Kd;
-      const float* pbm = b + static_cast<int64_t>(batchB == 1 ? 0 : bi) * Kd * N;
+      const T* pa = ao.p + static_cast<int64_t>(batchA == 1 ? 0 : bi) * M * Kd;
+      const T* pbm = bo.p + static_cast<int64_t>(batchB == 1 ? 0 : bi) * Kd * N;
       float* pc = c + static_cast<int64_t>(bi) * M * N;
-      const Dense A = transA ? Dense{pa, 1, M} : Dense{pa, Kd, 1};
-      const Dense B = transB ? Dense{pbm, 1, Kd} : Dense{pbm, N, 1};
+      const Dense<T> A = transA ? Dense<T>{pa, 1, M} : Dense<T>{pa, Kd, 1};
+      const Dense<T> B = transB ? Dense<T>{pbm, 1, Kd} : Dense<T>{pbm, N, 1};
       gemm_range<K>(
           m0, std::min<int64_t>(M, m0 + mc), N, 0, Kd,
-          [&](int64_t m, int mr, int64_t k, int kc, float* dst) { pack_dense_a<K::MR, K::KCS>(A, m, mr, k, kc, dst); },
-          [&](int64_t k, int kc, float* dst) { pack_dense_b<K::NR>(B, N, k, kc, dst); },
+          [&](int64_t m, int mr, int64_t k, int kc, T* dst) { pack_dense_a<K::MR, K::KCS>(A, m, mr, k, kc, dst); },
+          [&](int64_t k, int kc, T* dst) { pack_dense_b<K::NR>(B, N, k, kc, dst); },
           [&](int64_t m) { return pc + m * N; }, epp, false, mc);
     });
   });
