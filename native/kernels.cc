@@ -318,10 +318,11 @@ struct Dense {
 // ---------------------------------------------------------------------------------------------
 // Matmul precision. kFp32 (the default) runs the float32 micro-kernels above. On CPUs with AMX
 // (Intel Sapphire Rapids and later) the opt-in kBf16 runs the same GEMMs on bfloat16 tiles:
-// operands rounded to bf16 (8 mantissa bits), products summed in float32. The operands are
-// packed exactly as for the float32 kernels, then converted once per block. (Splitting each
-// operand into two bf16 parts to recover ~16 bits cost three tile products and was no faster
-// than float32 here, so it is not offered.)
+// operands rounded to bf16 (8 mantissa bits), products summed in float32. Each operand is
+// converted to bf16 once per call (Operand, Transposed) and then gathered by the same packing
+// code as the float32 kernels (Dense, Im2col over bf16 bits). Splitting each operand into two
+// bf16 parts to recover ~16 mantissa bits (three tile products per block) was tried and was no
+// faster than float32 here, so it is not offered.
 // ---------------------------------------------------------------------------------------------
 
 enum Precision { kFp32 = 0, kBf16 = 1 };

@@ -1,7 +1,8 @@
 /**
- * The time-to-quality figure from `results/time_to_quality/<label>/`: for every sampling mode,
+ * The time-to-quality figure from `results/time_to_quality/<name>/`: for every training recipe,
  * the metrics (`metrics_<M>min.json`) and training summaries (`train_summary_<M>min.json`)
- * that scripts/time_to_quality.sh keeps after each training segment.
+ * that scripts/time_to_quality.sh keeps after each training segment. A curve is labelled by the
+ * folder's `label.txt` when there is one, else "<name> sampling".
  *
  * @module
  */
@@ -14,7 +15,7 @@ import type { FigureOutcome } from "./build.ts";
  * Read every committed point.
  *
  * @param dir `results/time_to_quality`
- * @returns points in label, then minute order (none when the folder is missing)
+ * @returns points in folder, then minute order (none when the folder is missing)
  */
 export async function readTimePoints(dir: string): Promise<TimePoint[]> {
   const points: TimePoint[] = [];
@@ -25,14 +26,22 @@ export async function readTimePoints(dir: string): Promise<TimePoint[]> {
     return points;
   }
   labels = labels.sort();
-  for (const label of labels) {
-    for await (const e of Deno.readDir(join(dir, label))) {
+  const order = new Map<string, number>();
+  for (const [i, folder] of labels.entries()) {
+    let label = `${folder} sampling`;
+    try {
+      label = (await Deno.readTextFile(join(dir, folder, "label.txt"))).trim() || label;
+    } catch {
+      // no label.txt: named after the folder
+    }
+    order.set(label, i);
+    for await (const e of Deno.readDir(join(dir, folder))) {
       const m = e.name.match(/^metrics_(\d+(?:\.\d+)?)min\.json$/);
       if (!m) continue;
-      const metrics = JSON.parse(await Deno.readTextFile(join(dir, label, e.name)));
+      const metrics = JSON.parse(await Deno.readTextFile(join(dir, folder, e.name)));
       let steps = NaN;
       try {
-        const summary = JSON.parse(await Deno.readTextFile(join(dir, label, `train_summary_${m[1]}min.json`)));
+        const summary = JSON.parse(await Deno.readTextFile(join(dir, folder, `train_summary_${m[1]}min.json`)));
         steps = Number(summary.steps);
       } catch {
         // no summary: steps unknown
@@ -47,7 +56,7 @@ export async function readTimePoints(dir: string): Promise<TimePoint[]> {
       });
     }
   }
-  return points.sort((a, b) => a.label.localeCompare(b.label) || a.minutes - b.minutes);
+  return points.sort((a, b) => order.get(a.label)! - order.get(b.label)! || a.minutes - b.minutes);
 }
 
 /**
@@ -79,8 +88,8 @@ export async function timeToQualityFigure(resultsDir: string): Promise<FigureOut
   return {
     name: "time-to-quality",
     figure: timeToQualityCurve(points, { subtitle }),
-    note: `AUROC after each training segment, ${[...new Set(points.map((p) => p.label))].join(" vs ")} sampling.`,
+    note: `AUROC after each training segment: ${[...new Set(points.map((p) => p.label))].join(", ")}.`,
     source: "results/time_to_quality",
-    markdown: ["| sampling | minutes | steps | det | seg |", "|---|---:|---:|---:|---:|", ...rows].join("\n") + "\n",
+    markdown: ["| recipe | minutes | steps | det | seg |", "|---|---:|---:|---:|---:|", ...rows].join("\n") + "\n",
   };
 }

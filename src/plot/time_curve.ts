@@ -120,7 +120,7 @@ export function timeToQualityCurve(points: TimePoint[], options: TimeCurveOption
     marks,
   });
   const legend = swatchLegend([
-    ...labels.map((l, i) => ({ label: `${l} sampling`, color: colors[i], shape: "line" as const })),
+    ...labels.map((l, i) => ({ label: l, color: colors[i], shape: "line" as const })),
     { label: "detection: solid, segmentation: dashed", color: "#333", shape: "line" as const },
     ...(targets ? [{ label: "issue targets", color: REFERENCE_COLOR, shape: "dash" as const }] : []),
   ], width);

@@ -16,18 +16,29 @@ Deno.test("readTimePoints() reads each segment's metrics and steps; the figure l
   await write("reference", 8, 150, 0.91, 0.88);
   await write("reference", 4, 70, 0.93, 0.9);
   await write("dense", 4, 140, 0.95, 0.92);
+  await write("dense-bf16", 20, 900, 0.96, 0.91);
+  await Deno.writeTextFile(`${dir}/time_to_quality/dense-bf16/label.txt`, "dense sampling, --precision bf16\n");
   const points = await readTimePoints(`${dir}/time_to_quality`);
   assertEquals(points.map((p) => [p.label, p.minutes, p.steps, p.det]), [
-    ["dense", 4, 140, 0.95],
-    ["reference", 4, 70, 0.93],
-    ["reference", 8, 150, 0.91],
+    ["dense sampling", 4, 140, 0.95],
+    ["dense sampling, --precision bf16", 20, 900, 0.96],
+    ["reference sampling", 4, 70, 0.93],
+    ["reference sampling", 8, 150, 0.91],
   ]);
   const outcome = await timeToQualityFigure(dir);
   const svg = outcome.figure!.svg;
-  for (const text of ["dense sampling", "reference sampling", "target det 0.95", "140 steps", "training minutes"]) {
+  const texts = [
+    "dense sampling",
+    "reference sampling",
+    "--precision bf16",
+    "target det 0.95",
+    "140 steps",
+    "training minutes",
+  ];
+  for (const text of texts) {
     assert(svg.includes(text), `the figure shows "${text}"`);
   }
-  assert(outcome.markdown!.includes("| dense | 4 | 140 | 0.950 | 0.920 |"));
+  assert(outcome.markdown!.includes("| dense sampling | 4 | 140 | 0.950 | 0.920 |"));
   assertEquals((await timeToQualityFigure(`${dir}/nothing`)).figure, null);
   await Deno.remove(dir, { recursive: true });
 });
