@@ -459,12 +459,17 @@ export async function benchFigure(resultsDir: string): Promise<FigureOutcome> {
     // no bench folder
   }
   const phases: BenchPhase[] = [];
+  const sourceFiles: string[] = [];
   const backends: string[] = [];
   const datasets: string[] = [];
   for (const file of files.sort()) {
     try {
       const bench = JSON.parse(await Deno.readTextFile(join(dir, file)));
-      const found = benchPhases(file.replace(/\.json$/, ""), bench);
+      const name = file.replace(/\.json$/, "");
+      // Rows are labelled without the host kind (e.g. "native-bf16"); the subtitle names the files.
+      const host = String(at(bench, "host", "kind") ?? "");
+      const found = benchPhases(host && name.startsWith(`${host}-`) ? name.slice(host.length + 1) : name, bench);
+      if (found.length > 0) sourceFiles.push(name);
       if (found.length > 0) {
         backends.push(String(at(bench, "backend", "name") ?? "?"));
         const d = (key: string) => at(bench, "dataset", key) ?? "?";
@@ -541,7 +546,7 @@ export async function benchFigure(resultsDir: string): Promise<FigureOutcome> {
     ],
   });
   const legend = swatchLegend(who.map((label, i) => ({ label, color: colors[i], shape: "dot" as const })), WIDTH);
-  const source = `${shown(dir)}/ (${filesShown.join(", ")})`;
+  const source = `${shown(dir)}/ (${sourceFiles.join(", ")})`;
   return {
     name: "bench",
     figure: titled(plot, {

@@ -221,5 +221,11 @@ Deno.test("benchPhases() reads a bench file's phases, ours beside the reference'
   await Deno.writeTextFile(`${tmp}/bench-results/bench/host-native.json`, JSON.stringify(bench));
   const figure = (await benchFigure(`${tmp}/bench-results`)).figure!;
   assert(figure.svg.includes("3.1× slower") && figure.svg.includes("8.3× faster"));
+  // Two files: rows are labelled by backend (the host kind dropped), the subtitle names the files.
+  const bf16 = { ...bench, host: { kind: "host" }, training: { pairs_per_step: 256, median_step_seconds: 0.9 } };
+  await Deno.writeTextFile(`${tmp}/bench-results/bench/host-native-bf16.json`, JSON.stringify(bf16));
+  const two = (await benchFigure(`${tmp}/bench-results`)).figure!.svg;
+  assert(two.includes("native-bf16: training step (256 pairs)") && two.includes("host-native-bf16"), "labels");
+  assert(two.includes("2.0× faster"), "the bf16 step against the reference");
   assertEquals((await benchFigure(`${tmp}/does-not-exist`)).figure, null);
 });
