@@ -81,11 +81,12 @@ export function canonicalJson(value: unknown): string {
 /**
  * The short stable hash of a resolved cell.
  *
- * @param resolved everything that determines the cell's result
+ * @param resolved everything that determines the cell's result (`precision` only when not
+ *   "fp32", so float32 cells keep the hashes they had before the option existed)
  * @returns 8 lowercase hex digits
  */
 export function cellHash(
-  resolved: { config: RunConfig; category: string; budget: Budget; data: DataIdentity },
+  resolved: { config: RunConfig; category: string; budget: Budget; data: DataIdentity; precision?: string },
 ): string {
   return createHash("sha256").update(canonicalJson(resolved)).digest("hex").slice(0, 8);
 }
@@ -134,7 +135,8 @@ export function expandGrid(sweep: Sweep, data: DataIdentity): Cell[] {
         const parts = [...Object.entries(axes).map(([k, v]) => `${k}=${slug(v)}`), `seed=${seed}`, category];
         const prefix = parts.join("_");
         checkCell(sweep, config, prefix);
-        const hash = cellHash({ config, category, budget: sweep.budget, data });
+        const precision = sweep.precision === "fp32" ? {} : { precision: sweep.precision };
+        const hash = cellHash({ config, category, budget: sweep.budget, data, ...precision });
         cells.push({
           index: cells.length,
           id: `${prefix}-${hash}`,

@@ -14,6 +14,7 @@
  */
 
 import { type BackendName, selectBackend } from "../backend/select.ts";
+import type { MatmulPrecision } from "../backend/native.ts";
 import { generateSynthetic } from "../data/synthetic.ts";
 import { TrainingError, UserError } from "../errors.ts";
 import { runEvalJob } from "../jobs/eval_job.ts";
@@ -81,6 +82,8 @@ export interface CellRecord {
   error?: string;
   /** Backend of the last invocation. */
   backend: string;
+  /** Arithmetic of the native convolutions and matmuls (the sweep's). */
+  precision: MatmulPrecision;
   /** Git commit of the kit at the last invocation. */
   commit: string;
   /** Seconds of the last invocation: train, eval, total. */
@@ -208,7 +211,7 @@ export async function runSweep(opts: SweepRunOptions): Promise<SweepRunResult> {
     if (data.identity.kind === "synthetic") {
       await generateSyntheticData(data.root, data.identity.spec, sweepCategories(sweep));
     }
-    const backend = await selectBackend(opts.backend ?? sweep.backend);
+    const backend = await selectBackend(opts.backend ?? sweep.backend, { precision: sweep.precision });
     log(`backend: ${backend.note}`);
     const commit = await gitCommit();
     for (const [i, cell] of todo.entries()) {
@@ -356,6 +359,7 @@ async function runCell(
     status: "running",
     mode,
     backend: ctx.backend,
+    precision: ctx.sweep.precision,
     commit: ctx.commit,
     timing_s: {},
     started_at: new Date().toISOString(),
@@ -373,6 +377,7 @@ async function runCell(
         resume: mode === "resume",
         force: mode === "fresh",
         backend: ctx.backend,
+        precision: ctx.sweep.precision,
         quiet: true,
       });
       trainNote = `${mode === "resume" ? "resumed to" : "trained"} ${summary.steps} steps`;
@@ -393,6 +398,7 @@ async function runCell(
     data: ctx.data.root,
     category: cell.category,
     backend: ctx.backend,
+    precision: ctx.sweep.precision,
     overlays: ctx.sweep.overlays,
     quiet: true,
   });

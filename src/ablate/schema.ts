@@ -14,6 +14,7 @@
  *   "seeds": [0, 1],                // default [0]
  *   "maps": ["k64", "k32", "mult"], // which maps the table shows (all are evaluated); default ["main"]
  *   "backend": "auto", "nn": "exact", "overlays": false,
+ *   "precision": "fp32",            // "bf16": native convs/matmuls on AMX (part of every cell's hash)
  *   "losses": ["svdd", "svdd-prime", "svdd-prime+ssl"]   // axes: any other key listed in AXIS_NAMES
  * }
  * ```
@@ -25,6 +26,7 @@
 
 import { type DeepPartial, DEFAULT_CONFIG, type EncoderKind, type LossSwitches, type RunConfig } from "../config.ts";
 import { BACKEND_NAMES, type BackendName } from "../backend/select.ts";
+import { MATMUL_PRECISIONS, type MatmulPrecision } from "../backend/native.ts";
 import type { SyntheticKind } from "../data/synthetic.ts";
 import { UserError } from "../errors.ts";
 
@@ -68,6 +70,7 @@ export const SETTING_NAMES = [
   "seeds",
   "maps",
   "backend",
+  "precision",
   "nn",
   "overlays",
 ] as const;
@@ -134,6 +137,8 @@ export interface Sweep {
   budget: Budget;
   /** Compute backend. */
   backend: BackendName;
+  /** Arithmetic of the native convolutions and matmuls. Default "fp32" (the reference's). */
+  precision: MatmulPrecision;
   /** Nearest-neighbour search (overrides base.inspect.nn). */
   nn?: "hnsw" | "exact";
   /** Write overlay PNGs for every cell. Default false. */
@@ -397,6 +402,10 @@ export function parseSweep(json: unknown, file: string): Sweep {
   if (!BACKEND_NAMES.includes(backend as BackendName)) {
     fail("backend", `expected one of ${BACKEND_NAMES.join(", ")} but ${found(backend)}`, 'use "auto"');
   }
+  const precision = obj.precision ?? "fp32";
+  if (!MATMUL_PRECISIONS.includes(precision as MatmulPrecision)) {
+    fail("precision", `expected one of ${MATMUL_PRECISIONS.join(", ")} but ${found(precision)}`, 'use "fp32"');
+  }
   const nn = obj.nn;
   if (nn !== undefined && nn !== "hnsw" && nn !== "exact") {
     fail("nn", `expected "hnsw" or "exact" but ${found(nn)}`, 'use "exact" for small data');
@@ -417,6 +426,7 @@ export function parseSweep(json: unknown, file: string): Sweep {
     maps,
     budget,
     backend: backend as BackendName,
+    precision: precision as MatmulPrecision,
     nn: nn as Sweep["nn"],
     overlays: overlays as boolean,
   };

@@ -88,3 +88,19 @@ Deno.test("parseShard() accepts i/n with 0 <= i < n and names anything else", ()
     assertThrows(() => parseShard(bad), new RegExp(`Expected --shard i/n .* but found '${bad}'`));
   }
 });
+
+Deno.test("a sweep's precision: fp32 by default (ids unchanged), bf16 gives every cell a new id, anything else is refused", () => {
+  const fp32 = expandGrid(parseSweep(json, "g.json"), folder).map((c) => c.id);
+  assertEquals(expandGrid(parseSweep({ ...json, precision: "fp32" }, "g.json"), folder).map((c) => c.id), fp32);
+  const bf16 = expandGrid(parseSweep({ ...json, precision: "bf16" }, "g.json"), folder).map((c) => c.id);
+  assertEquals(bf16.length, fp32.length);
+  assert(
+    bf16.every((id, i) =>
+      id !== fp32[i] && id.split("-").slice(0, -1).join("-") === fp32[i].split("-").slice(0, -1).join("-")
+    ),
+  );
+  assertThrows(
+    () => parseSweep({ ...json, precision: "fp16" }, "g.json"),
+    (e: Error) => /precision/.test(e.message) && /fp32/.test(e.message),
+  );
+});
