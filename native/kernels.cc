@@ -15,6 +15,7 @@
 //                    (or, for small images, dX[pixel(m, tap)] += dy[m, co] * W[tap]^T[co, ci] per tap)
 //   backprop filter  dW^T[co, k]     = sum_m  dy^T[co, m]      * im2col(x)[m, k]   reduction split by thread
 // Padding, stride and dilation are arbitrary; taps that fall outside the image read zeros.
+// The forward pass of large stride-1 3x3 layers uses Winograd F(2x2, 3x3) instead (see there).
 // With the opt-in bf16 precision (psv_set_precision) the same GEMMs run on AMX tiles instead.
 
 #include <algorithm>
@@ -890,8 +891,148 @@ Im2col<T> forward_im2col(const T* x, const ConvShape& s) {
   return g;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Winograd F(2x2, 3x3) for the forward pass of float32 3x3 convolutions of stride 1: each 2x2
+// output tile costs 16 products per channel pair instead of 36. Y = A^T [(G g G^T) .* (B^T d B)] A,
+// the 16 elementwise products summed over channels as 16 GEMMs. Used where it measured faster:
+// outputs of at least 9x9 and at least 32 input channels (f_small's three widest layers: about 1.3x
+// on each, ~7% of a training step). Smaller outputs waste too much of each tile, and the input
+// gradient (a "full" convolution, mostly zero padding at these sizes) was no faster, so both keep
+// the direct kernels. The result differs from the direct sum by float32 rounding only (the
+// transforms' coefficients are 0, +-1/2 and +-1). PATCHSVDD_WINOGRAD=0 turns it off.
+// ---------------------------------------------------------------------------------------------
+
+bool winograd_enabled() {
+  static const bool on = [] {
+    const char* e = std::getenv("PATCHSVDD_WINOGRAD");
+    return !(e && e[0] == '0');
+  }();
+  return on;
+}
+
+bool winograd_ok(const ConvShape& s) {
+  const int cin = s.Cin, cout = s.Cout;
+  return g_precision == kFp32 && winograd_enabled() && s.kh == 3 && s.kw == 3 && s.sh == 1 && s.sw == 1 && s.dh == 1 && s.dw == 1 &&
+         cin % VL == 0 && cout % VL == 0 && cin >= 32 && s.Ho >= 9 && s.Wo >= 9;
+}
+
+// y[n, a, b, co] = epilogue(sum over i, j < 3 and ci of x[n, a + i - pt, b + j - pl, ci] * w(i, j, ci, co))
+// for a < Ho, b < Wo (x reads 0 outside H x W). w(i, j, ci, co) gives the filter.
+template <class Wf>
+void conv3x3_winograd(const float* x, int N, int H, int W, int C, int pt, int pl, int Ho, int Wo, int Co, const Wf& w,
+                      float* y, const Epilogue* ep) {
+  // Filter transform U[e][ci][co] = (G g G^T)[e], G = [1 0 0; .5 .5 .5; .5 -.5 .5; 0 0 1].
+  std::vector<float> U(static_cast<size_t>(16) * C * Co);
+  for (int ci = 0; ci < C; ++ci)
+    for (int co = 0; co < Co; ++co) {
+      float g[3][3], t[4][3];
+      for (int i = 0; i < 3; ++i)
+        for (int j = 0; j < 3; ++j) g[i][j] = w(i, j, ci, co);
+      for (int j = 0; j < 3; ++j) {
+        t[0][j] = g[0][j];
+        t[1][j] = 0.5f * (g[0][j] + g[1][j] + g[2][j]);
+        t[2][j] = 0.5f * (g[0][j] - g[1][j] + g[2][j]);
+        t[3][j] = g[2][j];
+      }
+      for (int i = 0; i < 4; ++i) {
+        const float u[4] = {t[i][0], 0.5f * (t[i][0] + t[i][1] + t[i][2]), 0.5f * (t[i][0] - t[i][1] + t[i][2]),
+                            t[i][2]};
+        for (int j = 0; j < 4; ++j) U[(static_cast<size_t>(i * 4 + j) * C + ci) * Co + co] = u[j];
+      }
+    }
+  const int TH = (Ho + 1) / 2, TW = (Wo + 1) / 2, T = TH * TW;
+  const int64_t tiles = static_cast<int64_t>(N) * T;
+  constexpr int64_t kChunk = 384;  // tiles per task: V and the products stay within L2
+  using K = KernelWide;
+  parallel_for((tiles + kChunk - 1) / kChunk, 2.0 * 16 * tiles * C * Co, [&](int64_t task) {
+    const int64_t t0 = task * kChunk, t1 = std::min(tiles, t0 + kChunk);
+    const int M = static_cast<int>(t1 - t0);
+    thread_local std::vector<float> V, Mo;
+    V.resize(static_cast<size_t>(16) * M * C);
+    Mo.resize(static_cast<size_t>(16) * M * Co);
+    // Input transform V[e][m][ci] = (B^T d B)[e], B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1].
+    for (int m = 0; m < M; ++m) {
+          const int64_t tile = t0 + m;
+          const int n = static_cast<int>(tile / T), th = static_cast<int>(tile % T) / TW, tw = static_cast<int>(tile % T) % TW;
+          const int y0 = 2 * th - pt, x0 = 2 * tw - pl;
+          const float* rows[4][4];
+          for (int i = 0; i < 4; ++i)
+            for (int j = 0; j < 4; ++j) {
+              const int yy = y0 + i, xx = x0 + j;
+              rows[i][j] = (yy >= 0 && yy < H && xx >= 0 && xx < W)
+                               ? x + ((static_cast<int64_t>(n) * H + yy) * W + xx) * C
+                               : nullptr;
+            }
+          for (int c = 0; c < C; c += VL) {
+            vf d[4][4], t[4][4];
+            for (int i = 0; i < 4; ++i)
+              for (int j = 0; j < 4; ++j) d[i][j] = rows[i][j] ? load(rows[i][j] + c) : vf{};
+            for (int j = 0; j < 4; ++j) {
+              t[0][j] = d[0][j] - d[2][j];
+              t[1][j] = d[1][j] + d[2][j];
+              t[2][j] = d[2][j] - d[1][j];
+              t[3][j] = d[1][j] - d[3][j];
+            }
+            for (int i = 0; i < 4; ++i) {
+              const vf v[4] = {t[i][0] - t[i][2], t[i][1] + t[i][2], t[i][2] - t[i][1], t[i][1] - t[i][3]};
+              for (int j = 0; j < 4; ++j) store(V.data() + (static_cast<size_t>(i * 4 + j) * M + m) * C + c, v[j]);
+            }
+          }
+        }
+    // 16 GEMMs Mo[e] = V[e] (M x C) * U[e] (C x Co).
+    for (int e = 0; e < 16; ++e) {
+      const Dense<float> A{V.data() + static_cast<size_t>(e) * M * C, C, 1};
+      const Dense<float> B{U.data() + static_cast<size_t>(e) * C * Co, Co, 1};
+      float* out = Mo.data() + static_cast<size_t>(e) * M * Co;
+      gemm_range<K>(
+          0, M, Co, 0, C,
+          [&](int64_t m, int mr, int64_t k, int kc, float* dst) { pack_dense_a<K::MR, K::KCS>(A, m, mr, k, kc, dst); },
+          [&](int64_t k, int kc, float* dst) { pack_dense_b<K::NR>(B, Co, k, kc, dst); },
+          [&](int64_t m) { return out + m * Co; }, nullptr, false, 512);
+    }
+    // Output transform Y = A^T m A, A^T = [1 1 1 0; 0 1 -1 -1], then bias and activation.
+    for (int m = 0; m < M; ++m) {
+          const int64_t tile = t0 + m;
+          const int n = static_cast<int>(tile / T), th = static_cast<int>(tile % T) / TW, tw = static_cast<int>(tile % T) % TW;
+          for (int c = 0; c < Co; c += VL) {
+            vf q[4][4], t[2][4];
+            for (int e = 0; e < 16; ++e) q[e / 4][e % 4] = load(Mo.data() + (static_cast<size_t>(e) * M + m) * Co + c);
+            for (int j = 0; j < 4; ++j) {
+              t[0][j] = q[0][j] + q[1][j] + q[2][j];
+              t[1][j] = q[1][j] - q[2][j] - q[3][j];
+            }
+            for (int i = 0; i < 2; ++i) {
+              const int a = 2 * th + i;
+              if (a >= Ho) break;
+              const vf o[2] = {t[i][0] + t[i][1] + t[i][2], t[i][1] - t[i][2] - t[i][3]};
+              for (int j = 0; j < 2; ++j) {
+                const int b = 2 * tw + j;
+                if (b >= Wo) break;
+                const int64_t off = ((static_cast<int64_t>(n) * Ho + a) * Wo + b) * Co + c;
+                vf v = o[j];
+                if (ep) {
+                  if (ep->bias) v += load(ep->bias + c);
+                  v = activate(v, ep->act, ep->alpha);
+                }
+                store(y + off, v);
+              }
+            }
+          }
+        }
+  });
+}
+
 void conv2d_forward(const float* x, const float* w, const float* bias, float* y, const ConvShape& s, int act,
                     float alpha) {
+  if (winograd_ok(s)) {
+    const std::vector<float> pb = padded_bias(bias, s.Cout, VL);
+    const Epilogue ep{bias ? pb.data() : nullptr, act, alpha};
+    conv3x3_winograd(
+        x, s.N, s.H, s.W, s.Cin, s.pt, s.pl, s.Ho, s.Wo, s.Cout,
+        [&](int i, int j, int ci, int co) { return w[((i * 3 + j) * static_cast<int64_t>(s.Cin) + ci) * s.Cout + co]; },
+        y, (bias || act != kLinear) ? &ep : nullptr);
+    return;
+  }
   with_kernel<KernelWide, AmxWide>([&](auto shape) {
     using K = decltype(shape);
     using T = typename K::Elem;

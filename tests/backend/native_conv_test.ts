@@ -204,3 +204,31 @@ Deno.test({
     assert(leaked[1] === leaked[0], `native leaked ${leaked[1]} tensors, cpu ${leaked[0]}`);
   },
 });
+
+Deno.test({
+  name: "native Winograd forward (stride-1 3x3, outputs >= 9x9) equals cpu: odd sizes, padding, tiles across images",
+  ignore,
+  fn: async () => {
+    const cases: [number[], number[], "valid" | "same"][] = [
+      [[3, 15, 15, 32], [3, 3, 32, 64], "valid"], // f_small's conv2 shape: 13x13 outputs, the last tile half outside
+      [[2, 11, 12, 128], [3, 3, 128, 48], "valid"], // 9x10 outputs
+      [[3, 40, 37, 32], [3, 3, 32, 16], "same"], // padded; 1110 tiles: tasks cross image boundaries
+    ];
+    for (const [xs, ws, pad] of cases) {
+      const [cpu, native] = await onBackends(["cpu", "native"], () => [
+        tf.conv2d(randomTensor(xs, 21) as tf.Tensor4D, randomTensor(ws, 22) as tf.Tensor4D, 1, pad),
+        tf.fused.conv2d({
+          x: randomTensor(xs, 23) as tf.Tensor4D,
+          filter: randomTensor(ws, 24) as tf.Tensor4D,
+          strides: 1,
+          pad,
+          bias: randomTensor([ws[3]], 25),
+          activation: "leakyrelu",
+          leakyreluAlpha: 0.1,
+        }),
+      ]);
+      assertClose(cpu[0], native[0], TOL, `winograd conv2d ${xs} * ${ws} ${pad}`);
+      assertClose(cpu[1], native[1], TOL, `winograd fused conv2d ${xs} * ${ws} ${pad}`);
+    }
+  },
+});
