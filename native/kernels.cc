@@ -399,6 +399,13 @@ inline void amx_block(const uint16_t* A, int lda, const uint16_t* B, int kp) {
 bool amx_permitted() { return false; }
 #endif
 
+// x rounded to bf16 (nearest, ties to even), as its 16 bits.
+inline uint16_t bf16_bits(float x) {
+  uint32_t b;
+  std::memcpy(&b, &x, 4);
+  return static_cast<uint16_t>((b + 0x7fffu + ((b >> 16) & 1u)) >> 16);
+}
+
 // src[0 .. n) rounded to bf16 (nearest, ties to even) -> dst, on the thread pool.
 void to_bf16(const float* src, uint16_t* dst, int64_t n) {
   parallel_elements(n, [&](int64_t i0, int64_t i1) {
@@ -407,11 +414,7 @@ void to_bf16(const float* src, uint16_t* dst, int64_t n) {
     for (; i + 16 <= i1; i += 16)
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i), (__m256i)_mm512_cvtneps_pbh(_mm512_loadu_ps(src + i)));
 #endif
-    for (; i < i1; ++i) {
-      uint32_t b;
-      std::memcpy(&b, src + i, 4);
-      dst[i] = static_cast<uint16_t>((b + 0x7fffu + ((b >> 16) & 1u)) >> 16);
-    }
+    for (; i < i1; ++i) dst[i] = bf16_bits(src[i]);
   });
 }
 
@@ -450,15 +453,13 @@ struct Transposed<uint16_t> {
   Dense<uint16_t> d;
   Transposed(const float* x, int64_t rows, int cols) : v(static_cast<size_t>(rows) * cols), d{nullptr, rows, 1} {
     constexpr int64_t kBlock = 32;  // rows per block: the block's source (32 x cols floats) stays in L1
-    parallel_elements((rows + kBlock - 1) / kBlock, [&](int64_t b0, int64_t b1) {
-      for (int64_t r0 = b0 * kBlock; r0 < std::min(rows, b1 * kBlock); r0 += kBlock) {
+    constexpr int64_t kTask = 8;    // blocks per task
+    const int64_t nblock = (rows + kBlock - 1) / kBlock;
+    parallel_for((nblock + kTask - 1) / kTask, 4.0 * rows * cols, [&](int64_t t) {
+      for (int64_t r0 = t * kTask * kBlock; r0 < std::min(rows, (t + 1) * kTask * kBlock); r0 += kBlock) {
         const int64_t r1 = std::min(rows, r0 + kBlock);
         for (int c = 0; c < cols; ++c)
-          for (int64_t r = r0; r < r1; ++r) {
-            uint32_t bits;
-            std::memcpy(&bits, x + r * cols + c, 4);
-            v[static_cast<size_t>(c) * rows + r] = static_cast<uint16_t>((bits + 0x7fffu + ((bits >> 16) & 1u)) >> 16);
-          }
+          for (int64_t r = r0; r < r1; ++r) v[static_cast<size_t>(c) * rows + r] = bf16_bits(x[r * cols + c]);
       }
     });
     d.p = v.data();
@@ -481,6 +482,7 @@ using AmxTall = AmxShape<128>;
 struct AmxScratch {
   Buffer c;
   std::vector<uint16_t> a, b, staging;
+  std::vector<float*> rows;
 };
 thread_local AmxScratch t_amx;
 
@@ -508,7 +510,8 @@ void gemm_range_amx(int64_t m0, int64_t m1, int N, int64_t k0, int64_t k1, const
   s.a.resize(static_cast<size_t>(ntile_max) * MR * KCS);
   s.b.resize(static_cast<size_t>((hoistB ? nkb : 1) * bblock));
   s.staging.resize(static_cast<size_t>(bblock));
-  std::vector<float*> rows(MC);
+  if (s.rows.size() < static_cast<size_t>(MC)) s.rows.resize(MC);
+  float** rows = s.rows.data();
 
   auto convertB = [&](int64_t pc, int kc, int kp, uint16_t* dst) {
     packB(pc, kc, s.staging.data());
