@@ -4,6 +4,8 @@
 # keeps every segment's metrics beside the run. Usage:
 #   bash scripts/time_to_quality.sh SAMPLING OUT MINUTES... [-- extra train flags]
 # e.g. bash scripts/time_to_quality.sh dense runs/ttq_dense 4 4   (evaluations after 4 and 8 minutes)
+# With ALSO_TRAINED=1 (runs trained with --ema), each point is also evaluated with the trained (not
+# averaged) weights, kept as metrics_trained_<M>min.json.
 set -eu
 sampling=$1 out=$2
 shift 2
@@ -23,6 +25,11 @@ for m in "${segments[@]}"; do
   "$deno" run -A src/cli/eval.ts --run "$out" --data "$data" --category bottle --nn exact --no-overlays \
     >"$out.eval.log" 2>&1 || exit 1
   cp "$out/metrics.json" "$out/metrics_${total}min.json"
+  if [ "${ALSO_TRAINED:-0}" = 1 ]; then
+    "$deno" run -A src/cli/eval.ts --run "$out" --data "$data" --category bottle --nn exact --no-overlays \
+      --weights trained >"$out.eval_trained.log" 2>&1 || exit 1
+    cp "$out/metrics.json" "$out/metrics_trained_${total}min.json"
+  fi
   cp "$out/train_summary.json" "$out/train_summary_${total}min.json"
   echo "$sampling ${total} min: $(grep -o '"steps": *[0-9]*' "$out/train_summary.json" | head -1)"
 done

@@ -62,6 +62,11 @@ export interface TrainConfig {
    * Absent means 8 (`DEFAULT_DENSE_CROPS`); optional so that reference configs keep their sweep ids.
    */
   denseCrops?: number;
+  /**
+   * Named deviation: decay of an exponential moving average of the weights, updated after every
+   * step; inspection then uses the averaged weights. Absent (the reference) means no average.
+   */
+  emaDecay?: number;
   /** Random seed for initialisation and sampling. */
   seed: number;
 }
@@ -169,6 +174,9 @@ export function validateConfig(config: RunConfig): RunConfig {
   }
   if (t.denseCrops !== undefined && !(Number.isInteger(t.denseCrops) && t.denseCrops > 0)) {
     throw new ConfigError(`Expected dense crops to be a positive integer but found ${t.denseCrops}`);
+  }
+  if (t.emaDecay !== undefined && !(t.emaDecay > 0 && t.emaDecay < 1)) {
+    throw new ConfigError(`Expected EMA decay in (0, 1), e.g. 0.999, but found ${t.emaDecay}`);
   }
   if (!t.losses.svdd && !t.losses.svddPrime && !t.losses.ssl) {
     throw new ConfigError("Expected at least one active loss term but found none");

@@ -20,6 +20,7 @@ export const CONFIG_OPTIONS: OptionSpec = {
   "classifier-head": { type: "string" },
   "sampling": { type: "string" },
   "dense-crops": { type: "string" },
+  "ema": { type: "string" },
   "seed": { type: "string" },
   "image-size": { type: "string" },
   "stride-k64": { type: "string" },
@@ -39,6 +40,8 @@ export const CONFIG_HELP = `Model and loss (defaults = the reference):
   --classifier-head fixed|trainable   reference's fixed-norm last layer (default) or trainable
   --sampling reference|dense pair sampling (default reference; dense: crops encoded once, all pairs from their grids)
   --dense-crops N            dense sampling: crops per step (default 8)
+  --ema DECAY                keep an exponential moving average of the weights (e.g. 0.999) and
+                             inspect with it (default: off, as the reference)
   --seed S                   initialisation and sampling seed (default 0)
   --image-size S             resize side (default 256)
 Inspection: --stride-k64 N (16), --stride-k32 N (4), --nn auto|hnsw|exact (auto: exact with the native kernels, else hnsw)`;
@@ -80,6 +83,8 @@ export function configFromFlags(v: Record<string, string | boolean | undefined>,
   t.sampling = choiceFlag(v["sampling"], "sampling", ["reference", "dense"] as const) ?? t.sampling;
   const crops = numberFlag(v["dense-crops"], "dense-crops", "posint");
   if (crops !== undefined) t.denseCrops = crops;
+  const ema = numberFlag(v["ema"], "ema", "number");
+  if (ema !== undefined) t.emaDecay = ema;
   t.seed = numberFlag(v["seed"], "seed", "int") ?? t.seed;
   c.imageSize = numberFlag(v["image-size"], "image-size", "posint") ?? c.imageSize;
   c.inspect.strideK64 = numberFlag(v["stride-k64"], "stride-k64", "number") ?? c.inspect.strideK64;

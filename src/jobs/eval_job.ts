@@ -13,7 +13,13 @@ import { UserError } from "../errors.ts";
 import { inspectDataset } from "../inspect/evaluate.ts";
 import { type MetricsRecord, metricsRecord } from "../inspect/report.ts";
 import { writeOverlayPng } from "../plot/overlay.ts";
-import { CHECKPOINT_FILE, loadModelState, readCheckpoint } from "../train/checkpoint.ts";
+import {
+  CHECKPOINT_FILE,
+  hasAveragedWeights,
+  loadModelState,
+  readCheckpoint,
+  type WeightChoice,
+} from "../train/checkpoint.ts";
 import { createModel, disposeModel } from "../train/model.ts";
 import { removeStaleTemporaries, writeJsonAtomic } from "../cli/common.ts";
 import { RUN_FILES } from "./train_job.ts";
@@ -32,6 +38,11 @@ export interface EvalJob {
   backend?: BackendName;
   /** Arithmetic of the native convolutions and matmuls. Default "fp32" (as the reference). */
   precision?: MatmulPrecision;
+  /**
+   * Weights to inspect with: "averaged" (default) uses the moving average of a run trained with
+   * `--ema` and the trained weights otherwise; "trained" always uses the optimizer's weights.
+   */
+  weights?: WeightChoice;
   /** Write overlay PNGs (default true). */
   overlays?: boolean;
   /** Skip unreadable images. */
@@ -72,7 +83,8 @@ export async function runEvalJob(job: EvalJob): Promise<MetricsRecord> {
   });
   const loadSeconds = (performance.now() - t0) / 1000;
   const model = createModel(config);
-  loadModelState(model, checkpoint);
+  const weights = job.weights === "trained" || !hasAveragedWeights(checkpoint) ? "trained" : "averaged";
+  loadModelState(model, checkpoint, weights);
   const t1 = performance.now();
   const inspection = await inspectDataset(model.encoder, dataset, {
     inspect: config.inspect,
@@ -86,6 +98,7 @@ export async function runEvalJob(job: EvalJob): Promise<MetricsRecord> {
     data,
     backend: backend.name,
     step: checkpoint.meta.step,
+    weights,
   });
   record.timing_s = { load: loadSeconds, ...record.timing_s, inspect_total: inspectSeconds };
   if (job.overlays ?? true) {

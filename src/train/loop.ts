@@ -10,11 +10,19 @@ import * as tf from "@tensorflow/tfjs-core";
 import { type RunConfig, stepsPerEpoch } from "../config.ts";
 import { TrainingError } from "../errors.ts";
 import { Rng } from "../util/rng.ts";
-import { CHECKPOINT_FILE, loadModelState, loadOptimizerState, readCheckpoint, saveCheckpoint } from "./checkpoint.ts";
+import {
+  averagedTensors,
+  CHECKPOINT_FILE,
+  loadModelState,
+  loadOptimizerState,
+  readCheckpoint,
+  saveCheckpoint,
+} from "./checkpoint.ts";
 import { writeFileAtomic } from "../util/atomic.ts";
 import { createModel, type PatchSvddModel } from "./model.ts";
 import { formatDuration, ProgressBar, progressLine } from "./progress.ts";
 import { type LossValues, setCenters, type TrainImages, trainStep } from "./step.ts";
+import { WeightAverage } from "./weight_average.ts";
 
 /** File name of the per-step loss log inside the run folder. */
 export const LOSS_LOG_FILE = "train_log.jsonl";
@@ -47,7 +55,7 @@ export interface TrainRunOptions {
 
 /** Outcome of {@linkcode trainRun}. */
 export interface TrainRunResult {
-  /** The trained model (caller disposes). */
+  /** The trained model (caller disposes); its weights are the averaged ones when the run keeps an average. */
   model: PatchSvddModel;
   /** Steps done in total. */
   step: number;
@@ -84,7 +92,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
     elapsedBefore = checkpoint.meta.elapsedSeconds;
     rng = Rng.fromState(checkpoint.meta.rngState);
     model = createModel(config);
-    loadModelState(model, checkpoint);
+    loadModelState(model, checkpoint, "trained");
     await truncateLog(logPath, step);
   } else {
     model = createModel(config);
@@ -94,6 +102,17 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   const t = config.train;
   const optimizer = tf.train.adam(t.learningRate, 0.9, 0.999, 1e-8);
   if (checkpoint) await loadOptimizerState(optimizer, checkpoint);
+  let average: WeightAverage | null = null;
+  if (t.emaDecay !== undefined) {
+    const saved = checkpoint ? averagedTensors(checkpoint) : undefined;
+    if (checkpoint && !saved?.size) {
+      throw new TrainingError(
+        `Checkpoint ${ckptPath} has no weight average although its run keeps one; retrain with --force`,
+      );
+    }
+    average = new WeightAverage(model.encoder.params, t.emaDecay, saved);
+    tf.dispose([...(saved?.values() ?? [])]);
+  }
 
   const perEpoch = stepsPerEpoch(opts.data.count, t.batchSize);
   const byEpochs = opts.epochs !== undefined ? Math.round(opts.epochs * perEpoch) : Infinity;
@@ -111,7 +130,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
     extra: opts.extra ?? {},
   });
   const start = performance.now();
-  if (!checkpoint) await saveCheckpoint(ckptPath, model, optimizer, meta());
+  if (!checkpoint) await saveCheckpoint(ckptPath, model, optimizer, meta(), average);
   let lastSave = performance.now(), lastGoodStep = step;
   const bar = new ProgressBar(opts.quiet);
   const log = await Deno.open(logPath, { append: true });
@@ -136,6 +155,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
           );
         }
       }
+      average?.update(model.encoder.params);
       last = values;
       const seconds = (performance.now() - start) / 1000;
       const rate = (step - firstStep) / seconds;
@@ -147,7 +167,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
       bar.update(progressLine(step, totalSteps, values, rate * pairsPerStep, remaining));
       opts.onStep?.(step, values);
       if (performance.now() - lastSave > (opts.checkpointMinutes ?? 5) * 60_000) {
-        await saveCheckpoint(ckptPath, model, optimizer, meta());
+        await saveCheckpoint(ckptPath, model, optimizer, meta(), average);
         lastSave = performance.now();
         lastGoodStep = step;
       }
@@ -155,7 +175,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   } finally {
     log.close();
   }
-  if (step !== lastGoodStep || firstStep === step) await saveCheckpoint(ckptPath, model, optimizer, meta());
+  if (step !== lastGoodStep || firstStep === step) await saveCheckpoint(ckptPath, model, optimizer, meta(), average);
   const seconds = (performance.now() - start) / 1000;
   const stepsPerSecond = (step - firstStep) / Math.max(seconds, 1e-9);
   if (last) bar.update(progressLine(step, totalSteps, last, stepsPerSecond * pairsPerStep, 0), true);
@@ -166,6 +186,11 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
     );
   }
   optimizer.dispose();
+  if (average) {
+    // Hand back the averaged encoder: the weights every inspection of this run uses.
+    for (const [name, v] of average.values) model.encoder.params.get(name)!.assign(v);
+    average.dispose();
+  }
   return { model, step, elapsedSeconds: elapsedBefore + seconds, stepsPerSecond, last, stoppedBy };
 }
 
