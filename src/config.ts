@@ -27,6 +27,14 @@ export type EncoderKind =
   /** Non-hierarchical K=64 baseline (paper's hierarchy ablation). */
   | "flat";
 
+/** A decaying learning-rate schedule (see src/train/lr_schedule.ts). */
+export interface LrSchedule {
+  /** Shape of the decay: straight line or half cosine, from the base rate to zero. */
+  kind: "linear" | "cosine";
+  /** Steps over which the rate falls to zero. */
+  steps: number;
+}
+
 /** Training and model configuration. */
 export interface TrainConfig {
   /** Encoder family; "hier" is the reference. */
@@ -67,6 +75,11 @@ export interface TrainConfig {
    * step; inspection then uses the averaged weights. Absent (the reference) means no average.
    */
   emaDecay?: number;
+  /**
+   * Named deviation: the learning rate falls from `learningRate` to zero over `steps` steps
+   * (`--lr-schedule`, `--lr-decay-steps`). Absent (the reference) means a constant rate.
+   */
+  lrSchedule?: LrSchedule;
   /** Random seed for initialisation and sampling. */
   seed: number;
 }
@@ -177,6 +190,17 @@ export function validateConfig(config: RunConfig): RunConfig {
   }
   if (t.emaDecay !== undefined && !(t.emaDecay > 0 && t.emaDecay < 1)) {
     throw new ConfigError(`Expected EMA decay in (0, 1), e.g. 0.999, but found ${t.emaDecay}`);
+  }
+  if (t.lrSchedule !== undefined) {
+    const { kind, steps } = t.lrSchedule;
+    if (kind !== "linear" && kind !== "cosine") {
+      throw new ConfigError(`Expected learning-rate schedule "linear" or "cosine" but found '${kind}'`);
+    }
+    if (!(Number.isInteger(steps) && steps > 0)) {
+      throw new ConfigError(
+        `Expected the learning rate to decay over a positive whole number of steps but found ${steps}`,
+      );
+    }
   }
   if (!t.losses.svdd && !t.losses.svddPrime && !t.losses.ssl) {
     throw new ConfigError("Expected at least one active loss term but found none");

@@ -21,6 +21,8 @@ export const CONFIG_OPTIONS: OptionSpec = {
   "sampling": { type: "string" },
   "dense-crops": { type: "string" },
   "ema": { type: "string" },
+  "lr-schedule": { type: "string" },
+  "lr-decay-steps": { type: "string" },
   "seed": { type: "string" },
   "image-size": { type: "string" },
   "stride-k64": { type: "string" },
@@ -36,6 +38,9 @@ export const CONFIG_HELP = `Model and loss (defaults = the reference):
   --lambda L                 weight of the SVDD terms (default 1e-3)
   --losses LIST              comma list of ssl, svdd-prime, svdd (default svdd-prime,ssl)
   --lr LR                    Adam learning rate (default 1e-4)
+  --lr-schedule constant|linear|cosine   constant (default, as the reference), or fall from --lr to
+                             zero over --lr-decay-steps steps (default: --steps)
+  --lr-decay-steps N         steps of the decay
   --batch-size B             pairs per pair set per step (default 64)
   --classifier-head fixed|trainable   reference's fixed-norm last layer (default) or trainable
   --sampling reference|dense pair sampling (default reference; dense: crops encoded once, all pairs from their grids)
@@ -83,6 +88,19 @@ export function configFromFlags(v: Record<string, string | boolean | undefined>,
   t.sampling = choiceFlag(v["sampling"], "sampling", ["reference", "dense"] as const) ?? t.sampling;
   const crops = numberFlag(v["dense-crops"], "dense-crops", "posint");
   if (crops !== undefined) t.denseCrops = crops;
+  const schedule = choiceFlag(v["lr-schedule"], "lr-schedule", ["constant", "linear", "cosine"] as const);
+  if (schedule === "linear" || schedule === "cosine") {
+    const decaySteps = numberFlag(v["lr-decay-steps"], "lr-decay-steps", "posint") ??
+      numberFlag(v["steps"], "steps", "posint");
+    if (decaySteps === undefined) {
+      throw new UserError(
+        `--lr-schedule ${schedule} needs the steps to decay over: add --lr-decay-steps N (or --steps N)`,
+      );
+    }
+    t.lrSchedule = { kind: schedule, steps: decaySteps };
+  } else if (schedule === "constant") {
+    delete t.lrSchedule;
+  }
   const ema = numberFlag(v["ema"], "ema", "number");
   if (ema !== undefined) t.emaDecay = ema;
   t.seed = numberFlag(v["seed"], "seed", "int") ?? t.seed;

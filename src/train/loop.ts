@@ -23,6 +23,7 @@ import { createModel, type PatchSvddModel } from "./model.ts";
 import { formatDuration, ProgressBar, progressLine } from "./progress.ts";
 import { type LossValues, setCenters, type TrainImages, trainStep } from "./step.ts";
 import { WeightAverage } from "./weight_average.ts";
+import { scheduledLearningRate } from "./lr_schedule.ts";
 
 /** File name of the per-step loss log inside the run folder. */
 export const LOSS_LOG_FILE = "train_log.jsonl";
@@ -143,6 +144,14 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
       if (performance.now() >= deadline) {
         stoppedBy = "time";
         break;
+      }
+      if (t.lrSchedule) {
+        // Adam reads its rate at every applyGradients call.
+        (optimizer as unknown as { learningRate: number }).learningRate = scheduledLearningRate(
+          t.learningRate,
+          t.lrSchedule,
+          step,
+        );
       }
       const values = await trainStep(model, optimizer, t, opts.data, rng);
       step++;

@@ -1,0 +1,65 @@
+/**
+ * `--lr-schedule linear|cosine`: the learning rate falls from `--lr` to zero over
+ * `--lr-decay-steps` steps, and a run really trains with it (a rate of zero leaves the weights as
+ * they are).
+ */
+
+import { join } from "node:path";
+import { assert, assertEquals } from "../assert.ts";
+import { scheduledLearningRate } from "../../src/train/lr_schedule.ts";
+import {
+  assertCliError,
+  assertCliOk,
+  checkpointTensors,
+  runCli,
+  tempDir,
+  tensorDifference,
+  tinyDataset,
+  trainArgs,
+} from "../reliability/_helpers.ts";
+
+Deno.test("scheduledLearningRate: constant, linear and cosine decay to zero", () => {
+  assertEquals(scheduledLearningRate(1e-4, undefined, 1e6), 1e-4);
+  const linear = { kind: "linear", steps: 100 } as const, cosine = { kind: "cosine", steps: 100 } as const;
+  assertEquals([0, 25, 50, 100, 150].map((s) => scheduledLearningRate(2, linear, s)), [2, 1.5, 1, 0, 0]);
+  const c = [0, 50, 100, 200].map((s) => scheduledLearningRate(2, cosine, s));
+  assertEquals(c[0], 2);
+  assert(Math.abs(c[1] - 1) < 1e-12, `cosine at half way: ${c[1]}`);
+  assert(Math.abs(c[2]) < 1e-12 && Math.abs(c[3]) < 1e-12, `cosine at the end: ${c[2]}, ${c[3]}`);
+  for (let s = 1; s <= 100; s++) assert(scheduledLearningRate(2, cosine, s) <= scheduledLearningRate(2, cosine, s - 1));
+});
+
+const tmp = await tempDir("lr-schedule");
+const data = join(tmp, "data");
+const { category } = await tinyDataset(data, 6);
+
+/** Encoder and classifier weights of a run's checkpoint (no optimizer state). */
+async function weights(run: string): Promise<Map<string, Float32Array>> {
+  const { tensors } = await checkpointTensors(run);
+  return new Map([...tensors].filter(([name]) => !name.startsWith("optimizer.")));
+}
+
+Deno.test("--lr-schedule linear: after the decay the weights stop moving", async () => {
+  const [one, decayed, constant] = ["one", "decayed", "constant"].map((n) => join(tmp, n));
+  const runs = await Promise.all([
+    runCli("train", trainArgs(data, category, one, "--steps", "1")),
+    // step 0 runs at the full rate, steps 1 and 2 at rate 0
+    runCli(
+      "train",
+      trainArgs(data, category, decayed, "--steps", "3", "--lr-schedule", "linear", "--lr-decay-steps", "1"),
+    ),
+    runCli("train", trainArgs(data, category, constant, "--steps", "3")),
+  ]);
+  runs.forEach((r, i) => assertCliOk(r, ["one step", "decayed", "constant"][i]));
+  const [w1, wd, wc] = await Promise.all([one, decayed, constant].map(weights));
+  assertEquals(tensorDifference(w1, wd), { differing: 0, maxAbs: 0 }, "steps at rate zero changed the weights");
+  assert(tensorDifference(w1, wc).differing > 0, "a constant rate should keep moving the weights");
+});
+
+Deno.test("--lr-schedule without a step count is a one-line usage error", async () => {
+  const r = await runCli(
+    "train",
+    trainArgs(data, category, join(tmp, "bad"), "--max-minutes", "1", "--lr-schedule", "cosine"),
+  );
+  assertCliError(r, 2, /--lr-decay-steps/);
+});
