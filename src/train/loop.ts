@@ -1,7 +1,8 @@
 /**
  * The training loop: budget (steps, epochs or wall-clock minutes, whichever ends
  * first), progress bar, JSON-lines loss log, periodic atomic checkpoints, resume,
- * and a clean stop on a NaN/Inf loss that keeps the last good checkpoint.
+ * and a clean stop on a NaN/Inf loss that keeps the last good checkpoint. Two named deviations
+ * live here: a decaying learning rate (`lrSchedule`) and a moving average of the weights (`emaDecay`).
  *
  * @module
  */
@@ -145,14 +146,8 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
         stoppedBy = "time";
         break;
       }
-      if (t.lrSchedule) {
-        // Adam reads its rate at every applyGradients call.
-        (optimizer as unknown as { learningRate: number }).learningRate = scheduledLearningRate(
-          t.learningRate,
-          t.lrSchedule,
-          step,
-        );
-      }
+      const lr = scheduledLearningRate(t.learningRate, t.lrSchedule, step);
+      (optimizer as unknown as { learningRate: number }).learningRate = lr; // Adam reads it at every update
       const values = await trainStep(model, optimizer, t, opts.data, rng);
       step++;
       for (const [name, v] of Object.entries(values)) {
@@ -168,7 +163,11 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
       last = values;
       const seconds = (performance.now() - start) / 1000;
       const rate = (step - firstStep) / seconds;
-      await log.write(enc.encode(JSON.stringify({ step, time_s: +seconds.toFixed(3), ...values }) + "\n"));
+      await log.write(
+        enc.encode(
+          JSON.stringify({ step, time_s: +seconds.toFixed(3), ...values, ...(t.lrSchedule ? { lr } : {}) }) + "\n",
+        ),
+      );
       const remaining = Math.min(
         (totalSteps - step) / rate,
         Math.max(0, (deadline - performance.now()) / 1000),

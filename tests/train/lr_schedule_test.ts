@@ -54,6 +54,8 @@ Deno.test("--lr-schedule linear: after the decay the weights stop moving", async
   const [w1, wd, wc] = await Promise.all([one, decayed, constant].map(weights));
   assertEquals(tensorDifference(w1, wd), { differing: 0, maxAbs: 0 }, "steps at rate zero changed the weights");
   assert(tensorDifference(w1, wc).differing > 0, "a constant rate should keep moving the weights");
+  const log = (await Deno.readTextFile(join(decayed, "train_log.jsonl"))).trim().split("\n").map((l) => JSON.parse(l));
+  assertEquals(log.map((line) => line.lr), [1e-4, 0, 0], "the log records each step's rate");
 });
 
 Deno.test("--lr-schedule without a step count is a one-line usage error", async () => {
