@@ -7,6 +7,7 @@
 import { DEFAULT_CONFIG, type LossSwitches, type RunConfig, validateConfig } from "../config.ts";
 import { UserError } from "../errors.ts";
 import { choiceFlag, numberFlag, type OptionSpec } from "./common.ts";
+import { LR_SCHEDULES } from "../train/lr_schedule.ts";
 
 /** Flags accepted by `train` (and forwarded by `demo`). */
 export const CONFIG_OPTIONS: OptionSpec = {
@@ -88,7 +89,7 @@ export function configFromFlags(v: Record<string, string | boolean | undefined>,
   t.sampling = choiceFlag(v["sampling"], "sampling", ["reference", "dense"] as const) ?? t.sampling;
   const crops = numberFlag(v["dense-crops"], "dense-crops", "posint");
   if (crops !== undefined) t.denseCrops = crops;
-  const schedule = choiceFlag(v["lr-schedule"], "lr-schedule", ["constant", "linear", "cosine"] as const);
+  const schedule = choiceFlag(v["lr-schedule"], "lr-schedule", LR_SCHEDULES);
   if (schedule === "linear" || schedule === "cosine") {
     const decaySteps = numberFlag(v["lr-decay-steps"], "lr-decay-steps", "posint") ??
       numberFlag(v["steps"], "steps", "posint");

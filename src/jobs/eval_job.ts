@@ -13,13 +13,7 @@ import { UserError } from "../errors.ts";
 import { inspectDataset } from "../inspect/evaluate.ts";
 import { type MetricsRecord, metricsRecord } from "../inspect/report.ts";
 import { writeOverlayPng } from "../plot/overlay.ts";
-import {
-  CHECKPOINT_FILE,
-  hasAveragedWeights,
-  loadModelState,
-  readCheckpoint,
-  type WeightChoice,
-} from "../train/checkpoint.ts";
+import { CHECKPOINT_FILE, loadModelState, readCheckpoint, type WeightChoice } from "../train/checkpoint.ts";
 import { createModel, disposeModel } from "../train/model.ts";
 import { removeStaleTemporaries, writeJsonAtomic } from "../cli/common.ts";
 import { RUN_FILES } from "./train_job.ts";
@@ -83,8 +77,7 @@ export async function runEvalJob(job: EvalJob): Promise<MetricsRecord> {
   });
   const loadSeconds = (performance.now() - t0) / 1000;
   const model = createModel(config);
-  const weights = job.weights === "trained" || !hasAveragedWeights(checkpoint) ? "trained" : "averaged";
-  loadModelState(model, checkpoint, weights);
+  const weights = loadModelState(model, checkpoint, job.weights);
   const t1 = performance.now();
   const inspection = await inspectDataset(model.encoder, dataset, {
     inspect: config.inspect,

@@ -126,7 +126,7 @@ export type WeightChoice = "averaged" | "trained";
  * @param checkpoint the checkpoint
  * @returns true when it has `ema.<name>` tensors
  */
-export function hasAveragedWeights(checkpoint: Checkpoint): boolean {
+function hasAveragedWeights(checkpoint: Checkpoint): boolean {
   return [...checkpoint.tensors.keys()].some((name) => name.startsWith(AVERAGE_PREFIX));
 }
 
@@ -150,13 +150,15 @@ export function averagedTensors(checkpoint: Checkpoint): Map<string, tf.Tensor> 
  * @param model a model from `createModel(checkpoint.meta.config)`
  * @param checkpoint the checkpoint
  * @param weights "averaged" (default: the moving average when the run kept one) or "trained"
+ * @returns the weights loaded: "averaged" only when asked for and present
  */
 export function loadModelState(
   model: PatchSvddModel,
   checkpoint: Checkpoint,
   weights: WeightChoice = "averaged",
-): void {
-  const prefix = weights === "averaged" && hasAveragedWeights(checkpoint) ? AVERAGE_PREFIX : "";
+): WeightChoice {
+  const loaded = weights === "averaged" && hasAveragedWeights(checkpoint) ? "averaged" : "trained";
+  const prefix = loaded === "averaged" ? AVERAGE_PREFIX : "";
   for (const [name, v] of model.encoder.params) {
     const t = checkpoint.tensors.get(prefix + name);
     if (!t) throw new TrainingError(`Checkpoint lacks tensor ${name}; it belongs to another configuration`);
@@ -179,6 +181,7 @@ export function loadModelState(
       model.centers.set(Number(name.slice(6)), tf.tensor1d(t.data));
     }
   }
+  return loaded;
 }
 
 /**
