@@ -82,6 +82,11 @@ export interface TrainConfig {
   lrSchedule?: LrSchedule;
   /** Random seed for initialisation and sampling. */
   seed: number;
+  /**
+   * Seed of the weight initialisation alone (`--init-seed`), to separate the two sources of
+   * seed-to-seed variance. Absent (the default) means `seed`.
+   */
+  initSeed?: number;
 }
 
 /** Inspection (anomaly map) configuration. */
@@ -187,6 +192,9 @@ export function validateConfig(config: RunConfig): RunConfig {
   }
   if (t.denseCrops !== undefined && !(Number.isInteger(t.denseCrops) && t.denseCrops > 0)) {
     throw new ConfigError(`Expected dense crops to be a positive integer but found ${t.denseCrops}`);
+  }
+  if (t.initSeed !== undefined && !Number.isInteger(t.initSeed)) {
+    throw new ConfigError(`Expected an integer initialisation seed but found ${t.initSeed}`);
   }
   if (t.emaDecay !== undefined && !(t.emaDecay > 0 && t.emaDecay < 1)) {
     throw new ConfigError(`Expected EMA decay in (0, 1), e.g. 0.999, but found ${t.emaDecay}`);

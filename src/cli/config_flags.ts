@@ -25,6 +25,7 @@ export const CONFIG_OPTIONS: OptionSpec = {
   "lr-schedule": { type: "string" },
   "lr-decay-steps": { type: "string" },
   "seed": { type: "string" },
+  "init-seed": { type: "string" },
   "image-size": { type: "string" },
   "stride-k64": { type: "string" },
   "stride-k32": { type: "string" },
@@ -49,6 +50,7 @@ export const CONFIG_HELP = `Model and loss (defaults = the reference):
   --ema DECAY                keep an exponential moving average of the weights (e.g. 0.999) and
                              inspect with it (default: off, as the reference)
   --seed S                   initialisation and sampling seed (default 0)
+  --init-seed S              initialisation seed alone (default: --seed), to tell the two apart
   --image-size S             resize side (default 256)
 Inspection: --stride-k64 N (16), --stride-k32 N (4), --nn auto|hnsw|exact (auto: exact with the native kernels, else hnsw)`;
 
@@ -105,6 +107,8 @@ export function configFromFlags(v: Record<string, string | boolean | undefined>,
   const ema = numberFlag(v["ema"], "ema", "number");
   if (ema !== undefined) t.emaDecay = ema;
   t.seed = numberFlag(v["seed"], "seed", "int") ?? t.seed;
+  const initSeed = numberFlag(v["init-seed"], "init-seed", "int");
+  if (initSeed !== undefined) t.initSeed = initSeed;
   c.imageSize = numberFlag(v["image-size"], "image-size", "posint") ?? c.imageSize;
   c.inspect.strideK64 = numberFlag(v["stride-k64"], "stride-k64", "number") ?? c.inspect.strideK64;
   c.inspect.strideK32 = numberFlag(v["stride-k32"], "stride-k32", "number") ?? c.inspect.strideK32;

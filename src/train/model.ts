@@ -25,8 +25,8 @@ export interface PatchSvddModel {
 
 /**
  * Build a freshly initialised model for a configuration. Encoder weights come first
- * from the seeded stream, then the classifiers, so `--steps 0` with a seed is a
- * reproducible random-encoder baseline.
+ * from the seeded stream (`initSeed`, else `seed`), then the classifiers, so `--steps 0` with a
+ * seed is a reproducible random-encoder baseline.
  *
  * @param config the run configuration
  * @returns the model
@@ -34,7 +34,7 @@ export interface PatchSvddModel {
 export function createModel(config: RunConfig): PatchSvddModel {
   const t = config.train;
   const encoder = describeEncoder({ encoder: t.encoder, patchSize: t.patchSize, embeddingDim: t.embeddingDim });
-  const rng = new Rng(t.seed);
+  const rng = new Rng(t.initSeed ?? t.seed);
   initConvParams(allLayers(encoder), rng, encoder.params);
   const levels = encoderLevels(encoder);
   const classifiers = new Map<number, PositionClassifier>();
