@@ -33,6 +33,7 @@ import {
   runTraits,
   type SavedOutcome,
   saveOutcome,
+  seedSpreadFigure,
   timeToQualityFigure,
   trainSyntheticRun,
 } from "../figures/mod.ts";
@@ -172,6 +173,7 @@ if (import.meta.main) {
     await save(await committedTrainingCurvesFigure(sweeps));
     await save(await benchFigure(resultsDir));
     await save(await timeToQualityFigure(resultsDir));
+    await save(await seedSpreadFigure(resultsDir));
 
     const manifestPath = join(outDir, MANIFEST);
     const fresh: ManifestEntry[] = saved.filter((s) => s.files.length > 0).map((s) => ({

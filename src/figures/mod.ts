@@ -85,7 +85,7 @@ export {
   type SyntheticRunOptions,
   trainSyntheticRun,
 } from "./synthetic_run.ts";
-export { readTimePoints, timeToQualityFigure } from "./time_to_quality.ts";
+export { readSeedRuns, readTimePoints, seedSpreadFigure, timeToQualityFigure } from "./time_to_quality.ts";
 export {
   benchFigure,
   type BenchPhase,

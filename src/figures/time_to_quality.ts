@@ -2,13 +2,15 @@
  * The time-to-quality figure from `results/time_to_quality/<name>/`: for every training recipe,
  * the metrics (`metrics_<M>min.json`) and training summaries (`train_summary_<M>min.json`)
  * that scripts/time_to_quality.sh keeps after each training segment. A curve is labelled by the
- * folder's `label.txt` when there is one, else "<name> sampling".
+ * folder's `label.txt` when there is one, else "<name> sampling". Folders whose `config.json`
+ * differ only in the seeds are runs of one recipe; the seed-spread figure compares recipes over them.
  *
  * @module
  */
 
 import { join } from "node:path";
 import { type TimePoint, timeToQualityCurve } from "../plot/time_curve.ts";
+import { type SeedRun, seedSpread } from "../plot/seed_spread.ts";
 import type { FigureOutcome } from "./build.ts";
 
 /**
@@ -91,5 +93,125 @@ export async function timeToQualityFigure(resultsDir: string): Promise<FigureOut
     note: `AUROC after each training segment: ${[...new Set(points.map((p) => p.label))].join(", ")}.`,
     source: "results/time_to_quality",
     markdown: ["| recipe | minutes | steps | det | seg |", "|---|---:|---:|---:|---:|", ...rows].join("\n") + "\n",
+  };
+}
+
+/** Sort an object's keys recursively, so that equal configurations serialise equally. */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value === null || typeof value !== "object") return value;
+  const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1));
+  return Object.fromEntries(entries.map(([k, v]) => [k, canonical(v)]));
+}
+
+/**
+ * Every run with an evaluation after `minutes` minutes, grouped into recipes: runs whose
+ * `config.json` (training configuration and precision) differ only in `seed` and `initSeed` are
+ * one recipe. A recipe is named after its lowest-seed run's `label.txt` (a trailing ", seed N"
+ * dropped) and only recipes with at least two runs are kept.
+ *
+ * @param dir `results/time_to_quality`
+ * @param minutes the evaluation to compare (default 20, the issue's budget)
+ * @returns the runs, recipe by recipe in folder order, seeds ascending (none when the folder is missing)
+ */
+export async function readSeedRuns(dir: string, minutes = 20): Promise<SeedRun[]> {
+  const found: { key: string; label: string; seed: number; initSeed?: number; det: number; seg: number }[] = [];
+  let folders: string[] = [];
+  try {
+    for await (const e of Deno.readDir(dir)) if (e.isDirectory) folders.push(e.name);
+  } catch {
+    return [];
+  }
+  folders = folders.sort();
+  for (const folder of folders) {
+    let run, metrics;
+    try {
+      run = JSON.parse(await Deno.readTextFile(join(dir, folder, "config.json")));
+      metrics = JSON.parse(await Deno.readTextFile(join(dir, folder, `metrics_${minutes}min.json`)));
+    } catch {
+      continue; // no configuration or no evaluation at this minute
+    }
+    const { seed, initSeed, ...train } = run.config.train;
+    const key = JSON.stringify(canonical({ precision: run.precision ?? "fp32", train }));
+    let label = `${folder} sampling`;
+    try {
+      label = (await Deno.readTextFile(join(dir, folder, "label.txt"))).trim() || label;
+    } catch {
+      // no label.txt: named after the folder
+    }
+    const main = metrics.main as string;
+    found.push({ key, label, seed, initSeed, det: metrics.image_auroc[main], seg: metrics.pixel_auroc[main] });
+  }
+  const keys = [...new Set(found.map((f) => f.key))];
+  return keys.flatMap((key) => {
+    const own = found.filter((f) => f.key === key).sort((a, b) =>
+      a.seed - b.seed || (a.initSeed ?? a.seed) - (b.initSeed ?? b.seed)
+    );
+    if (own.length < 2) return [];
+    const recipe = own[0].label.replace(/,\s*seed \d+$/, "");
+    return own.map((f) => ({
+      recipe,
+      run: f.initSeed === undefined ? `seed ${f.seed}` : `sampling seed ${f.seed}, init seed ${f.initSeed}`,
+      det: f.det,
+      seg: f.seg,
+    }));
+  });
+}
+
+/**
+ * The untrained encoder's runs (`results/random_encoder/seed<S>.metrics.json`, `train --steps 0`),
+ * the baseline a training recipe has to beat.
+ *
+ * @param dir `results/random_encoder`
+ * @returns one run per seed, ascending (none when the folder is missing)
+ */
+export async function readUntrainedRuns(dir: string): Promise<SeedRun[]> {
+  const runs: { seed: number; det: number; seg: number }[] = [];
+  try {
+    for await (const e of Deno.readDir(dir)) {
+      const m = e.name.match(/^seed(\d+)\.metrics\.json$/);
+      if (!m) continue;
+      const metrics = JSON.parse(await Deno.readTextFile(join(dir, e.name)));
+      const main = metrics.main ?? "mult";
+      runs.push({ seed: Number(m[1]), det: metrics.image_auroc[main], seg: metrics.pixel_auroc[main] });
+    }
+  } catch {
+    return [];
+  }
+  return runs.sort((a, b) => a.seed - b.seed).map((r) => ({
+    recipe: "untrained encoder (train --steps 0)",
+    run: `seed ${r.seed}`,
+    det: r.det,
+    seg: r.seg,
+  }));
+}
+
+/**
+ * The 20-minute AUROC of every seed of every recipe that has more than one, with the mean.
+ *
+ * @param resultsDir the results folder
+ * @returns the outcome (no figure when no recipe has two seeds)
+ */
+export async function seedSpreadFigure(resultsDir: string): Promise<FigureOutcome> {
+  const runs = await readSeedRuns(join(resultsDir, "time_to_quality"));
+  if (runs.length > 0) runs.unshift(...await readUntrainedRuns(join(resultsDir, "random_encoder")));
+  if (runs.length === 0) {
+    return {
+      name: "time-to-quality-seeds",
+      figure: null,
+      note: "No recipe in results/time_to_quality/ has two seeds evaluated after 20 minutes.",
+      source: "none",
+    };
+  }
+  const rows = runs.map((r) => `| ${r.recipe} | ${r.run} | ${r.det.toFixed(3)} | ${r.seg.toFixed(3)} |`);
+  return {
+    name: "time-to-quality-seeds",
+    figure: seedSpread(runs, {
+      title: "AUROC after 20 minutes of training, every seed",
+      subtitle: "bottle, float32 unless labelled, native backend, mult map, exact search; the untrained encoder first",
+    }),
+    note: `20-minute AUROC per seed: ${[...new Set(runs.map((r) => r.recipe))].join("; ")}.`,
+    source: "results/time_to_quality",
+    markdown: ["| recipe | run | det | seg |", "|---|---|---:|---:|", ...rows].join("\n") + "\n",
   };
 }

@@ -54,6 +54,7 @@ export { type AurocRow, aurocTable, aurocTableMarkdown, type AurocTableOptions }
 export { ablationBars, type AblationBarsOptions, type AblationRow } from "./ablation_bars.ts";
 export { lambdaCurve, type LambdaCurveOptions, type LambdaRow, powerOfTenLabel } from "./lambda_curve.ts";
 export { type TimeCurveOptions, type TimePoint, timeToQualityCurve } from "./time_curve.ts";
+export { type SeedRun, seedSpread, type SeedSpreadOptions } from "./seed_spread.ts";
 export { type NamedRocCurve, rocCurves, type RocCurvesOptions, thinCurve } from "./roc_curves.ts";
 export { type LossPanel, lossPanels, trainingCurves, type TrainingCurvesOptions } from "./training_curves.ts";
 export { type Pca2, pca2, symmetricEigen } from "./pca.ts";
