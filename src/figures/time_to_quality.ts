@@ -13,13 +13,33 @@ import { type TimePoint, timeToQualityCurve } from "../plot/time_curve.ts";
 import { type SeedRun, seedSpread } from "../plot/seed_spread.ts";
 import type { FigureOutcome } from "./build.ts";
 
+/** Options of {@linkcode readTimePoints}. */
+export interface ReadTimePointsOptions {
+  /**
+   * Keep only runs whose `config.json` has this seed (and no other initialisation seed); folders
+   * without a `config.json` are kept. Default: every run.
+   */
+  onlySeed?: number;
+}
+
+/** The seed and initialisation seed of a committed run, or null when it has no `config.json`. */
+async function runSeeds(folder: string): Promise<{ seed: number; initSeed: number } | null> {
+  try {
+    const train = JSON.parse(await Deno.readTextFile(join(folder, "config.json"))).config.train;
+    return { seed: train.seed, initSeed: train.initSeed ?? train.seed };
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Read every committed point.
  *
  * @param dir `results/time_to_quality`
+ * @param options which runs to keep
  * @returns points in folder, then minute order (none when the folder is missing)
  */
-export async function readTimePoints(dir: string): Promise<TimePoint[]> {
+export async function readTimePoints(dir: string, options: ReadTimePointsOptions = {}): Promise<TimePoint[]> {
   const points: TimePoint[] = [];
   let labels: string[] = [];
   try {
@@ -30,6 +50,10 @@ export async function readTimePoints(dir: string): Promise<TimePoint[]> {
   labels = labels.sort();
   const order = new Map<string, number>();
   for (const [i, folder] of labels.entries()) {
+    if (options.onlySeed !== undefined) {
+      const seeds = await runSeeds(join(dir, folder));
+      if (seeds && (seeds.seed !== options.onlySeed || seeds.initSeed !== options.onlySeed)) continue;
+    }
     let label = `${folder} sampling`;
     try {
       label = (await Deno.readTextFile(join(dir, folder, "label.txt"))).trim() || label;
@@ -62,14 +86,15 @@ export async function readTimePoints(dir: string): Promise<TimePoint[]> {
 }
 
 /**
- * AUROC (the main map) against training minutes for each committed sampling mode.
+ * AUROC (the main map) against training minutes for each committed recipe, seed 0 (the other
+ * seeds are in {@linkcode seedSpreadFigure}).
  *
  * @param resultsDir the results folder
  * @returns the outcome (no figure when nothing is committed)
  */
 export async function timeToQualityFigure(resultsDir: string): Promise<FigureOutcome> {
   const dir = join(resultsDir, "time_to_quality");
-  const points = await readTimePoints(dir);
+  const points = await readTimePoints(dir, { onlySeed: 0 });
   if (points.length === 0) {
     return {
       name: "time-to-quality",

@@ -1,6 +1,6 @@
 /**
- * Time to quality: AUROC against training minutes, one line per sampling mode and metric,
- * with the issue's targets marked (det 0.95, seg 0.93).
+ * Time to quality: AUROC against training minutes, one line per training recipe in two panels
+ * (detection, segmentation), with the issue's targets marked (det 0.95, seg 0.93).
  *
  * @module
  */
@@ -10,7 +10,7 @@ import { titled } from "./compose.ts";
 import type { Figure } from "./figure.ts";
 import { swatchLegend } from "./legend.ts";
 import { renderPlot } from "./render.ts";
-import { PALETTE, REFERENCE_COLOR } from "./theme.ts";
+import { METRIC_NAMES, PALETTE, REFERENCE_COLOR } from "./theme.ts";
 
 /** One evaluated point of a training run. */
 export interface TimePoint {
@@ -34,13 +34,13 @@ export interface TimeCurveOptions {
   subtitle?: string;
   /** Targets drawn as dashed rules. Default det 0.95, seg 0.93. */
   targets?: { det: number; seg: number } | null;
-  /** Width in px. Default 640. */
+  /** Width in px. Default 720. */
   width?: number;
 }
 
 /**
- * Draw the curves: colour by label, solid for detection and dashed for segmentation, the step
- * count printed at each point.
+ * Draw the curves in two panels, detection and segmentation, coloured by label; each curve's
+ * last point carries its step count.
  *
  * @param points evaluated points (any order)
  * @param options title and targets
@@ -57,71 +57,70 @@ export interface TimeCurveOptions {
  */
 export function timeToQualityCurve(points: TimePoint[], options: TimeCurveOptions = {}): Figure {
   if (points.length === 0) throw new RangeError("Expected at least one point but found none");
-  const { title = "AUROC vs. training minutes", targets = { det: 0.95, seg: 0.93 }, width = 640 } = options;
+  const { title = "AUROC vs. training minutes", targets = { det: 0.95, seg: 0.93 }, width = 720 } = options;
   const labels = [...new Set(points.map((p) => p.label))];
   const colors = labels.map((_, i) => PALETTE[i % PALETTE.length]);
+  const panels = [METRIC_NAMES.det, METRIC_NAMES.seg];
   const rows = [...points].sort((a, b) => a.minutes - b.minutes).flatMap((p) => [
-    { ...p, metric: "detection", auroc: p.det, series: `${p.label} detection` },
-    { ...p, metric: "segmentation", auroc: p.seg, series: `${p.label} segmentation` },
+    { ...p, metric: METRIC_NAMES.det, auroc: p.det },
+    { ...p, metric: METRIC_NAMES.seg, auroc: p.seg },
   ]);
+  const last = labels.flatMap((label) => {
+    const own = rows.filter((r) => r.label === label);
+    const end = Math.max(...own.map((r) => r.minutes));
+    return own.filter((r) => r.minutes === end);
+  });
   const marks: Plot.Markish[] = [];
   if (targets) {
+    const rules = [{ metric: panels[0], y: targets.det }, { metric: panels[1], y: targets.seg }];
     marks.push(
-      Plot.ruleY([targets.det, targets.seg], { stroke: REFERENCE_COLOR, strokeDasharray: "5,4" }),
-      Plot.text([targets.det, targets.seg], {
-        y: (d: number) => d,
+      Plot.ruleY(rules, { fx: "metric", y: "y", stroke: REFERENCE_COLOR, strokeDasharray: "5,4" }),
+      Plot.text(rules, {
+        fx: "metric",
+        y: "y",
         frameAnchor: "left",
         textAnchor: "start",
         dx: 4,
         dy: -6,
-        text: (d: number) => `target ${d === targets.det ? "det" : "seg"} ${d}`,
+        text: (d: { y: number }) => `target ${d.y}`,
         fill: "#555",
       }),
     );
   }
-  for (const metric of ["detection", "segmentation"]) {
-    const data = rows.filter((r) => r.metric === metric);
-    const dash = metric === "detection" ? undefined : "6,3";
-    marks.push(
-      Plot.line(data, {
-        x: "minutes",
-        y: "auroc",
-        z: "series",
-        stroke: "label",
-        strokeWidth: 2,
-        strokeDasharray: dash,
-      }),
-      Plot.dot(data, { x: "minutes", y: "auroc", fill: "label", r: 3.5 }),
-    );
-  }
   marks.push(
-    Plot.text(rows.filter((r) => r.metric === "detection"), {
+    Plot.line(rows, { fx: "metric", x: "minutes", y: "auroc", z: "label", stroke: "label", strokeWidth: 1.8 }),
+    Plot.dot(rows, { fx: "metric", x: "minutes", y: "auroc", fill: "label", r: 3 }),
+    Plot.text(last, {
+      fx: "metric",
       x: "minutes",
       y: "auroc",
       text: (r: TimePoint) => `${r.steps} steps`,
-      dy: -9,
+      textAnchor: "start",
+      dx: 6,
       fill: "label",
-      fontSize: 10,
+      fontSize: 9,
     }),
   );
+  const end = Math.max(...points.map((p) => p.minutes));
   const figure = renderPlot({
     width,
-    height: 360,
-    marginTop: 24,
+    height: 380,
+    marginTop: 28,
+    marginRight: 56,
+    fx: { domain: panels, label: null, padding: 0.12 },
     x: {
       label: "training minutes",
       labelAnchor: "center",
       labelArrow: "none",
       grid: true,
-      domain: [0, Math.max(...points.map((p) => p.minutes)) * 1.1],
+      domain: [0, end * 1.05],
     },
     y: { label: "AUROC", grid: true },
     color: { domain: labels, range: colors },
     marks,
   });
   const legend = swatchLegend([
-    ...labels.map((l, i) => ({ label: l, color: colors[i], shape: "line" as const })),
-    { label: "detection: solid, segmentation: dashed", color: "#333", shape: "line" as const },
+    ...labels.map((l, i) => ({ label: l, color: colors[i], shape: "dot-line" as const })),
     ...(targets ? [{ label: "issue targets", color: REFERENCE_COLOR, shape: "dash" as const }] : []),
   ], width);
   return titled(figure, { title, subtitle: options.subtitle, legends: [legend] });

@@ -18,20 +18,27 @@ Deno.test("readTimePoints() reads each segment's metrics and steps; the figure l
   await write("dense", 4, 140, 0.95, 0.92);
   await write("dense-bf16", 20, 900, 0.96, 0.91);
   await Deno.writeTextFile(`${dir}/time_to_quality/dense-bf16/label.txt`, "dense sampling, --precision bf16\n");
-  const points = await readTimePoints(`${dir}/time_to_quality`);
+  const points = await readTimePoints(`${dir}/time_to_quality`, { onlySeed: 0 });
   assertEquals(points.map((p) => [p.label, p.minutes, p.steps, p.det]), [
     ["dense sampling", 4, 140, 0.95],
     ["dense sampling, --precision bf16", 20, 900, 0.96],
     ["reference sampling", 4, 70, 0.93],
     ["reference sampling", 8, 150, 0.91],
   ]);
+  // a second seed of a recipe: left out of the curves (the seed-spread figure shows it)
+  await write("dense-seed1", 4, 150, 0.5, 0.5);
+  await Deno.writeTextFile(`${dir}/time_to_quality/dense-seed1/config.json`, '{"config":{"train":{"seed":1}}}');
+  assertEquals((await readTimePoints(`${dir}/time_to_quality`, { onlySeed: 0 })).length, 4);
+  assertEquals((await readTimePoints(`${dir}/time_to_quality`)).length, 5);
   const outcome = await timeToQualityFigure(dir);
   const svg = outcome.figure!.svg;
   const texts = [
     "dense sampling",
     "reference sampling",
     "--precision bf16",
-    "target det 0.95",
+    "target 0.95",
+    "target 0.93",
+    "segmentation AUROC",
     "140 steps",
     "training minutes",
   ];
@@ -39,6 +46,7 @@ Deno.test("readTimePoints() reads each segment's metrics and steps; the figure l
     assert(svg.includes(text), `the figure shows "${text}"`);
   }
   assert(outcome.markdown!.includes("| dense sampling | 4 | 140 | 0.950 | 0.920 |"));
+  assert(!outcome.markdown!.includes("dense-seed1"), "seed 1 is not a curve");
   assertEquals((await timeToQualityFigure(`${dir}/nothing`)).figure, null);
   await Deno.remove(dir, { recursive: true });
 });
