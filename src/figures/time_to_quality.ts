@@ -131,8 +131,9 @@ function canonical(value: unknown): unknown {
 
 /**
  * Every run with an evaluation after `minutes` minutes, grouped into recipes: runs whose
- * `config.json` (training configuration and precision) differ only in `seed` and `initSeed` are
- * one recipe. A recipe is named after its lowest-seed run's `label.txt` (a trailing ", seed N"
+ * `config.json` (training configuration and precision) differ only in `seed` are one recipe (a
+ * run with its own `initSeed` is not a fresh draw of its recipe, so it joins only runs with the
+ * same `initSeed`). A recipe is named after its lowest-seed run's `label.txt` (a trailing ", seed N"
  * dropped) and only recipes with at least two runs are kept.
  *
  * @param dir `results/time_to_quality`
@@ -156,7 +157,8 @@ export async function readSeedRuns(dir: string, minutes = 20): Promise<SeedRun[]
     } catch {
       continue; // no configuration or no evaluation at this minute
     }
-    const { seed, initSeed, ...train } = run.config.train;
+    const { seed, ...train } = run.config.train;
+    const initSeed: number | undefined = train.initSeed;
     const key = JSON.stringify(canonical({ precision: run.precision ?? "fp32", train }));
     let label = `${folder} sampling`;
     try {

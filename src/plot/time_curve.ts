@@ -39,8 +39,8 @@ export interface TimeCurveOptions {
 }
 
 /**
- * Draw the curves in two panels, detection and segmentation, coloured by label; each curve's
- * last point carries its step count.
+ * Draw the curves in two panels, detection and segmentation, coloured by label (dashed once the
+ * palette's colours repeat); each curve's last point carries its step count.
  *
  * @param points evaluated points (any order)
  * @param options title and targets
@@ -60,6 +60,7 @@ export function timeToQualityCurve(points: TimePoint[], options: TimeCurveOption
   const { title = "AUROC vs. training minutes", targets = { det: 0.95, seg: 0.93 }, width = 720 } = options;
   const labels = [...new Set(points.map((p) => p.label))];
   const colors = labels.map((_, i) => PALETTE[i % PALETTE.length]);
+  const dashed = (label: string) => labels.indexOf(label) >= PALETTE.length;
   const panels = [METRIC_NAMES.det, METRIC_NAMES.seg];
   const rows = [...points].sort((a, b) => a.minutes - b.minutes).flatMap((p) => [
     { ...p, metric: METRIC_NAMES.det, auroc: p.det },
@@ -88,7 +89,24 @@ export function timeToQualityCurve(points: TimePoint[], options: TimeCurveOption
     );
   }
   marks.push(
-    Plot.line(rows, { fx: "metric", x: "minutes", y: "auroc", z: "label", stroke: "label", strokeWidth: 1.8 }),
+    // past the palette's length, colours repeat: those curves are dashed
+    Plot.line(rows.filter((r) => dashed(r.label)), {
+      fx: "metric",
+      x: "minutes",
+      y: "auroc",
+      z: "label",
+      stroke: "label",
+      strokeWidth: 1.8,
+      strokeDasharray: "6,3",
+    }),
+    Plot.line(rows.filter((r) => !dashed(r.label)), {
+      fx: "metric",
+      x: "minutes",
+      y: "auroc",
+      z: "label",
+      stroke: "label",
+      strokeWidth: 1.8,
+    }),
     Plot.dot(rows, { fx: "metric", x: "minutes", y: "auroc", fill: "label", r: 3 }),
     Plot.text(last, {
       fx: "metric",
@@ -120,7 +138,7 @@ export function timeToQualityCurve(points: TimePoint[], options: TimeCurveOption
     marks,
   });
   const legend = swatchLegend([
-    ...labels.map((l, i) => ({ label: l, color: colors[i], shape: "dot-line" as const })),
+    ...labels.map((l, i) => ({ label: l, color: colors[i], shape: dashed(l) ? "dash" as const : "dot-line" as const })),
     ...(targets ? [{ label: "issue targets", color: REFERENCE_COLOR, shape: "dash" as const }] : []),
   ], width);
   return titled(figure, { title, subtitle: options.subtitle, legends: [legend] });

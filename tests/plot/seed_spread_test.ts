@@ -36,11 +36,16 @@ Deno.test("readSeedRuns() groups runs that differ only in their seeds; the figur
   await writeRun(dir, "crops2-seed2-unfinished", { ...dense, seed: 2 }, "bf16", null, null);
   await writeRun(dir, "reference", { sampling: "reference", seed: 0 }, undefined, null, { det: 0.95, seg: 0.85 });
   await writeRun(dir, "reference-seed1", { sampling: "reference", seed: 1 }, "fp32", null, { det: 0.93, seg: 0.84 });
+  await writeRun(dir, "crops2-init1-seed2", { ...dense, seed: 2, initSeed: 1 }, "bf16", "init 1", {
+    det: 0.7,
+    seg: 0.8,
+  });
   const runs = await readSeedRuns(`${dir}/time_to_quality`);
   assertEquals(runs.map((r) => [r.recipe, r.run, r.det]), [
     ["dense, 2 crops", "seed 0", 0.97],
-    ["dense, 2 crops", "sampling seed 0, init seed 1", 0.8],
     ["dense, 2 crops", "seed 1", 0.72],
+    ["whatever", "sampling seed 0, init seed 1", 0.8],
+    ["whatever", "sampling seed 2, init seed 1", 0.7],
     ["reference sampling", "seed 0", 0.95],
     ["reference sampling", "seed 1", 0.93],
   ]);
@@ -55,7 +60,7 @@ Deno.test("readSeedRuns() groups runs that differ only in their seeds; the figur
     const text of [
       "dense, 2 crops",
       "reference sampling",
-      "0.830 (n=3)",
+      "0.845 (n=2)",
       "0.940 (n=2)",
       "0.920 (n=2)",
       "untrained encoder",

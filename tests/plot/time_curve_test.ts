@@ -54,3 +54,14 @@ Deno.test("readTimePoints() reads each segment's metrics and steps; the figure l
 Deno.test("timeToQualityCurve() refuses an empty series", () => {
   assertThrows(() => timeToQualityCurve([]), RangeError);
 });
+
+Deno.test("timeToQualityCurve() dashes the curves whose colour repeats", () => {
+  const points = (n: number) =>
+    Array.from({ length: n }, (_, i) => [
+      { label: `recipe ${i}`, minutes: 10, steps: 100, det: 0.9, seg: 0.9 },
+      { label: `recipe ${i}`, minutes: 20, steps: 200, det: 0.95, seg: 0.92 },
+    ]).flat();
+  const dashes = (svg: string) => (svg.match(/stroke-dasharray="6,3"/g) ?? []).length;
+  assertEquals(dashes(timeToQualityCurve(points(10), { targets: null }).svg), 0);
+  assert(dashes(timeToQualityCurve(points(11), { targets: null }).svg) > 0, "the 11th curve is dashed");
+});
