@@ -22,14 +22,39 @@ export interface ReadTimePointsOptions {
   onlySeed?: number;
 }
 
-/** The seed and initialisation seed of a committed run, or null when it has no `config.json`. */
-async function runSeeds(folder: string): Promise<{ seed: number; initSeed: number } | null> {
+/** Subfolders of `dir` (one committed run each), sorted; none when `dir` is missing. */
+async function runFolders(dir: string): Promise<string[]> {
+  const folders: string[] = [];
   try {
-    const train = JSON.parse(await Deno.readTextFile(join(folder, "config.json"))).config.train;
-    return { seed: train.seed, initSeed: train.initSeed ?? train.seed };
+    for await (const e of Deno.readDir(dir)) if (e.isDirectory) folders.push(e.name);
+  } catch {
+    return [];
+  }
+  return folders.sort();
+}
+
+/** A run's name in the figures: its `label.txt`, else "<folder> sampling". */
+async function runLabel(dir: string, folder: string): Promise<string> {
+  try {
+    return (await Deno.readTextFile(join(dir, folder, "label.txt"))).trim() || `${folder} sampling`;
+  } catch {
+    return `${folder} sampling`;
+  }
+}
+
+/** A run's `config.json` (`{ precision?, config }`), or null when it has none. */
+async function readRunConfig(folder: string) {
+  try {
+    return JSON.parse(await Deno.readTextFile(join(folder, "config.json")));
   } catch {
     return null;
   }
+}
+
+/** Detection and segmentation AUROC of a `metrics.json`'s main map. */
+function mainAuroc(metrics: Record<string, Record<string, number>> & { main?: string }): { det: number; seg: number } {
+  const main = metrics.main ?? "mult";
+  return { det: metrics.image_auroc[main], seg: metrics.pixel_auroc[main] };
 }
 
 /**
@@ -41,25 +66,13 @@ async function runSeeds(folder: string): Promise<{ seed: number; initSeed: numbe
  */
 export async function readTimePoints(dir: string, options: ReadTimePointsOptions = {}): Promise<TimePoint[]> {
   const points: TimePoint[] = [];
-  let labels: string[] = [];
-  try {
-    for await (const e of Deno.readDir(dir)) if (e.isDirectory) labels.push(e.name);
-  } catch {
-    return points;
-  }
-  labels = labels.sort();
   const order = new Map<string, number>();
-  for (const [i, folder] of labels.entries()) {
-    if (options.onlySeed !== undefined) {
-      const seeds = await runSeeds(join(dir, folder));
-      if (seeds && (seeds.seed !== options.onlySeed || seeds.initSeed !== options.onlySeed)) continue;
+  for (const [i, folder] of (await runFolders(dir)).entries()) {
+    const train = (await readRunConfig(join(dir, folder)))?.config.train;
+    if (options.onlySeed !== undefined && train) {
+      if (train.seed !== options.onlySeed || (train.initSeed ?? train.seed) !== options.onlySeed) continue;
     }
-    let label = `${folder} sampling`;
-    try {
-      label = (await Deno.readTextFile(join(dir, folder, "label.txt"))).trim() || label;
-    } catch {
-      // no label.txt: named after the folder
-    }
+    const label = await runLabel(dir, folder);
     order.set(label, i);
     for await (const e of Deno.readDir(join(dir, folder))) {
       const m = e.name.match(/^metrics_(\d+(?:\.\d+)?)min\.json$/);
@@ -72,14 +85,7 @@ export async function readTimePoints(dir: string, options: ReadTimePointsOptions
       } catch {
         // no summary: steps unknown
       }
-      const main = metrics.main as string;
-      points.push({
-        label,
-        minutes: Number(m[1]),
-        steps,
-        det: metrics.image_auroc[main],
-        seg: metrics.pixel_auroc[main],
-      });
+      points.push({ label, minutes: Number(m[1]), steps, ...mainAuroc(metrics) });
     }
   }
   return points.sort((a, b) => order.get(a.label)! - order.get(b.label)! || a.minutes - b.minutes);
@@ -142,38 +148,23 @@ function canonical(value: unknown): unknown {
  */
 export async function readSeedRuns(dir: string, minutes = 20): Promise<SeedRun[]> {
   const found: { key: string; label: string; seed: number; initSeed?: number; det: number; seg: number }[] = [];
-  let folders: string[] = [];
-  try {
-    for await (const e of Deno.readDir(dir)) if (e.isDirectory) folders.push(e.name);
-  } catch {
-    return [];
-  }
-  folders = folders.sort();
-  for (const folder of folders) {
-    let run, metrics;
+  for (const folder of await runFolders(dir)) {
+    const run = await readRunConfig(join(dir, folder));
+    let metrics;
     try {
-      run = JSON.parse(await Deno.readTextFile(join(dir, folder, "config.json")));
       metrics = JSON.parse(await Deno.readTextFile(join(dir, folder, `metrics_${minutes}min.json`)));
     } catch {
-      continue; // no configuration or no evaluation at this minute
+      continue; // no evaluation at this minute
     }
+    if (!run) continue;
     const { seed, ...train } = run.config.train;
-    const initSeed: number | undefined = train.initSeed;
     const key = JSON.stringify(canonical({ precision: run.precision ?? "fp32", train }));
-    let label = `${folder} sampling`;
-    try {
-      label = (await Deno.readTextFile(join(dir, folder, "label.txt"))).trim() || label;
-    } catch {
-      // no label.txt: named after the folder
-    }
-    const main = metrics.main as string;
-    found.push({ key, label, seed, initSeed, det: metrics.image_auroc[main], seg: metrics.pixel_auroc[main] });
+    const label = await runLabel(dir, folder);
+    found.push({ key, label, seed, initSeed: train.initSeed, ...mainAuroc(metrics) });
   }
   const keys = [...new Set(found.map((f) => f.key))];
   return keys.flatMap((key) => {
-    const own = found.filter((f) => f.key === key).sort((a, b) =>
-      a.seed - b.seed || (a.initSeed ?? a.seed) - (b.initSeed ?? b.seed)
-    );
+    const own = found.filter((f) => f.key === key).sort((a, b) => a.seed - b.seed);
     if (own.length < 2) return [];
     const recipe = own[0].label.replace(/,\s*seed \d+$/, "");
     return own.map((f) => ({
@@ -199,8 +190,7 @@ export async function readUntrainedRuns(dir: string): Promise<SeedRun[]> {
       const m = e.name.match(/^seed(\d+)\.metrics\.json$/);
       if (!m) continue;
       const metrics = JSON.parse(await Deno.readTextFile(join(dir, e.name)));
-      const main = metrics.main ?? "mult";
-      runs.push({ seed: Number(m[1]), det: metrics.image_auroc[main], seg: metrics.pixel_auroc[main] });
+      runs.push({ seed: Number(m[1]), ...mainAuroc(metrics) });
     }
   } catch {
     return [];

@@ -90,23 +90,17 @@ export function timeToQualityCurve(points: TimePoint[], options: TimeCurveOption
   }
   marks.push(
     // past the palette's length, colours repeat: those curves are dashed
-    Plot.line(rows.filter((r) => dashed(r.label)), {
-      fx: "metric",
-      x: "minutes",
-      y: "auroc",
-      z: "label",
-      stroke: "label",
-      strokeWidth: 1.8,
-      strokeDasharray: "6,3",
-    }),
-    Plot.line(rows.filter((r) => !dashed(r.label)), {
-      fx: "metric",
-      x: "minutes",
-      y: "auroc",
-      z: "label",
-      stroke: "label",
-      strokeWidth: 1.8,
-    }),
+    ...[true, false].map((dash) =>
+      Plot.line(rows.filter((r) => dashed(r.label) === dash), {
+        fx: "metric",
+        x: "minutes",
+        y: "auroc",
+        z: "label",
+        stroke: "label",
+        strokeWidth: 1.8,
+        strokeDasharray: dash ? "6,3" : undefined,
+      })
+    ),
     Plot.dot(rows, { fx: "metric", x: "minutes", y: "auroc", fill: "label", r: 3 }),
     Plot.text(last, {
       fx: "metric",
