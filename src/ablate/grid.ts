@@ -15,6 +15,7 @@ import { createHash } from "node:crypto";
 import { ConfigError, DEFAULT_CONFIG, mergeConfig, type RunConfig, validateConfig } from "../config.ts";
 import { UserError } from "../errors.ts";
 import { applyAxis, type Budget, type Sweep, SweepError, type SyntheticSpec } from "./schema.ts";
+import { DEFAULT_FP32_STEPS } from "../train/precision_warmup.ts";
 
 /** The dataset a sweep runs on, as far as cell ids are concerned. */
 export type DataIdentity =
@@ -82,11 +83,19 @@ export function canonicalJson(value: unknown): string {
  * The short stable hash of a resolved cell.
  *
  * @param resolved everything that determines the cell's result (`precision` only when not
- *   "fp32", so float32 cells keep the hashes they had before the option existed)
+ *   "fp32", so float32 cells keep the hashes they had before the option existed; `fp32Steps`, the
+ *   float32 warm-up, with bf16)
  * @returns 8 lowercase hex digits
  */
 export function cellHash(
-  resolved: { config: RunConfig; category: string; budget: Budget; data: DataIdentity; precision?: string },
+  resolved: {
+    config: RunConfig;
+    category: string;
+    budget: Budget;
+    data: DataIdentity;
+    precision?: string;
+    fp32Steps?: number;
+  },
 ): string {
   return createHash("sha256").update(canonicalJson(resolved)).digest("hex").slice(0, 8);
 }
@@ -135,7 +144,9 @@ export function expandGrid(sweep: Sweep, data: DataIdentity): Cell[] {
         const parts = [...Object.entries(axes).map(([k, v]) => `${k}=${slug(v)}`), `seed=${seed}`, category];
         const prefix = parts.join("_");
         checkCell(sweep, config, prefix);
-        const precision = sweep.precision === "fp32" ? {} : { precision: sweep.precision };
+        const precision = sweep.precision === "fp32"
+          ? {}
+          : { precision: sweep.precision, fp32Steps: DEFAULT_FP32_STEPS };
         const hash = cellHash({ config, category, budget: sweep.budget, data, ...precision });
         cells.push({
           index: cells.length,

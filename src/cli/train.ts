@@ -23,6 +23,8 @@ Run:
   --backend B          ${BACKEND_NAMES.join("|")} (default auto)
   --precision P        fp32|bf16: arithmetic of the native convs/matmuls (default fp32, as the
                        reference; bf16 needs AMX: Intel Sapphire Rapids or later)
+  --fp32-steps N       bf16 runs: the first N steps run in float32 (default 500): bf16 rounding of the
+                       freshly initialised encoder can collapse a run; 0 = bf16 from the first step
   --resume             continue the run in --out
   --force              overwrite the run in --out
   --checkpoint-minutes M   minutes between checkpoints (default 5)
@@ -42,6 +44,7 @@ await runMain(async () => {
     "max-minutes": { type: "string" },
     "backend": { type: "string" },
     "precision": { type: "string" },
+    "fp32-steps": { type: "string" },
     "resume": { type: "boolean" },
     "force": { type: "boolean" },
     "checkpoint-minutes": { type: "string" },
@@ -65,6 +68,7 @@ await runMain(async () => {
     force: Boolean(v.force),
     backend: choiceFlag(v.backend, "backend", BACKEND_NAMES) as BackendName | undefined,
     precision: choiceFlag(v.precision, "precision", MATMUL_PRECISIONS) as MatmulPrecision | undefined,
+    fp32Steps: numberFlag(v["fp32-steps"], "fp32-steps", "int"),
     checkpointMinutes: numberFlag(v["checkpoint-minutes"], "checkpoint-minutes", "nonneg"),
     skipBad: Boolean(v["skip-bad"]),
     allowMixedChannels: Boolean(v["allow-mixed-channels"]),

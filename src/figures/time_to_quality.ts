@@ -42,7 +42,7 @@ async function runLabel(dir: string, folder: string): Promise<string> {
   }
 }
 
-/** A run's `config.json` (`{ precision?, config }`), or null when it has none. */
+/** A run's `config.json` (`{ precision?, fp32Steps?, config }`), or null when it has none. */
 async function readRunConfig(folder: string) {
   try {
     return JSON.parse(await Deno.readTextFile(join(folder, "config.json")));
@@ -137,7 +137,7 @@ function canonical(value: unknown): unknown {
 
 /**
  * Every run with an evaluation after `minutes` minutes, grouped into recipes: runs whose
- * `config.json` (training configuration and precision) differ only in `seed` are one recipe (a
+ * `config.json` (training configuration, precision and float32 warm-up) differ only in `seed` are one recipe (a
  * run with its own `initSeed` is not a fresh draw of its recipe, so it joins only runs with the
  * same `initSeed`). A recipe is named after its lowest-seed run's `label.txt` (a trailing ", seed N"
  * dropped) and only recipes with at least two runs are kept.
@@ -158,7 +158,7 @@ export async function readSeedRuns(dir: string, minutes = 20): Promise<SeedRun[]
     }
     if (!run) continue;
     const { seed, ...train } = run.config.train;
-    const key = JSON.stringify(canonical({ precision: run.precision ?? "fp32", train }));
+    const key = JSON.stringify(canonical({ precision: run.precision ?? "fp32", fp32Steps: run.fp32Steps, train }));
     const label = await runLabel(dir, folder);
     found.push({ key, label, seed, initSeed: train.initSeed, ...mainAuroc(metrics) });
   }

@@ -13,6 +13,7 @@ import { UserError } from "../errors.ts";
 import { CHECKPOINT_FILE, readCheckpoint } from "../train/checkpoint.ts";
 import { LOSS_LOG_FILE, trainRun } from "../train/loop.ts";
 import { disposeModel } from "../train/model.ts";
+import { DEFAULT_FP32_STEPS } from "../train/precision_warmup.ts";
 import { exists, gitCommit, writeJsonAtomic } from "../cli/common.ts";
 
 /** What to train and where. */
@@ -39,6 +40,11 @@ export interface TrainJob {
   backend?: BackendName;
   /** Arithmetic of the native convolutions and matmuls. Default "fp32" (as the reference). */
   precision?: MatmulPrecision;
+  /**
+   * bf16 runs: steps run in float32 first (see src/train/precision_warmup.ts). Default
+   * {@linkcode DEFAULT_FP32_STEPS}; only valid with `precision: "bf16"`.
+   */
+  fp32Steps?: number;
   /** Skip unreadable images. */
   skipBad?: boolean;
   /** Accept mixed grayscale/colour categories. */
@@ -67,6 +73,10 @@ export interface TrainSummary {
   backend: string;
   /** Arithmetic of the native convolutions and matmuls ("fp32" or "bf16"). */
   precision: MatmulPrecision;
+  /** Steps run in float32 before a bf16 run switches to bf16 (0 for float32 runs). */
+  fp32_steps: number;
+  /** Step at which the run was seen to collapse (see src/train/collapse.ts), or null. */
+  collapsed_at_step: number | null;
   /** Seconds spent loading and normalising data. */
   data_seconds: number;
   /** Git commit of the kit. */
@@ -88,6 +98,12 @@ export const RUN_FILES = {
  */
 export async function runTrainJob(job: TrainJob): Promise<TrainSummary> {
   validateConfig(job.config);
+  if (job.fp32Steps !== undefined && (job.precision ?? "fp32") !== "bf16") {
+    throw new UserError(`--fp32-steps only applies to --precision bf16 runs; drop it or add --precision bf16`);
+  }
+  if (job.fp32Steps !== undefined && !(Number.isInteger(job.fp32Steps) && job.fp32Steps >= 0)) {
+    throw new UserError(`Expected --fp32-steps to be an integer >= 0 but found ${job.fp32Steps}`);
+  }
   const occupied = (await exists(`${job.out}/${CHECKPOINT_FILE}`)) || (await exists(`${job.out}/${RUN_FILES.config}`));
   if (job.resume && !(await exists(`${job.out}/${CHECKPOINT_FILE}`))) {
     throw new UserError(
@@ -131,7 +147,15 @@ export async function runTrainJob(job: TrainJob): Promise<TrainSummary> {
   const commit = await gitCommit();
   await Deno.mkdir(job.out, { recursive: true });
   const precision = job.precision ?? "fp32";
-  const extra = { data: job.data, category: job.category, backend: backend.name, precision, commit };
+  const fp32Steps = precision === "bf16" ? job.fp32Steps ?? DEFAULT_FP32_STEPS : 0;
+  const extra = {
+    data: job.data,
+    category: job.category,
+    backend: backend.name,
+    precision,
+    ...(precision === "bf16" ? { fp32Steps } : {}),
+    commit,
+  };
   if (!job.resume) await writeJsonAtomic(`${job.out}/${RUN_FILES.config}`, { ...extra, config: job.config });
   const result = await trainRun({
     config,
@@ -144,6 +168,8 @@ export async function runTrainJob(job: TrainJob): Promise<TrainSummary> {
     checkpointMinutes: job.checkpointMinutes,
     extra,
     quiet: job.quiet,
+    precision,
+    fp32Steps,
   });
   const levels = result.model.levels.length;
   const t = config.train;
@@ -157,6 +183,8 @@ export async function runTrainJob(job: TrainJob): Promise<TrainSummary> {
     stopped_by: result.stoppedBy,
     backend: backend.name,
     precision,
+    fp32_steps: fp32Steps,
+    collapsed_at_step: result.collapsedAt,
     data_seconds: dataSeconds,
     commit,
   };

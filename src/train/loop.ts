@@ -1,8 +1,9 @@
 /**
  * The training loop: budget (steps, epochs or wall-clock minutes, whichever ends
  * first), progress bar, JSON-lines loss log, periodic atomic checkpoints, resume,
- * and a clean stop on a NaN/Inf loss that keeps the last good checkpoint. Two named deviations
- * live here: a decaying learning rate (`lrSchedule`) and a moving average of the weights (`emaDecay`).
+ * a clean stop on a NaN/Inf loss that keeps the last good checkpoint, and a warning when the run
+ * collapses. Named deviations live here: a decaying learning rate (`lrSchedule`), a moving average of
+ * the weights (`emaDecay`) and the float32 warm-up of bf16 runs (`fp32Steps`).
  *
  * @module
  */
@@ -25,6 +26,9 @@ import { formatDuration, ProgressBar, progressLine } from "./progress.ts";
 import { type LossValues, setCenters, type TrainImages, trainStep } from "./step.ts";
 import { WeightAverage } from "./weight_average.ts";
 import { scheduledLearningRate } from "./lr_schedule.ts";
+import { CollapseWatch } from "./collapse.ts";
+import { DEFAULT_FP32_STEPS, stepPrecision } from "./precision_warmup.ts";
+import { type MatmulPrecision, setNativePrecision } from "../backend/native.ts";
 
 /** File name of the per-step loss log inside the run folder. */
 export const LOSS_LOG_FILE = "train_log.jsonl";
@@ -53,6 +57,15 @@ export interface TrainRunOptions {
   quiet?: boolean;
   /** Called after every step. */
   onStep?: (step: number, values: LossValues) => void;
+  /**
+   * Arithmetic of the native convolutions and matmuls, set before every step (only for "bf16":
+   * "fp32" or absent leaves the backend alone).
+   */
+  precision?: MatmulPrecision;
+  /** bf16 runs: steps (counted from step 0) run in float32 first. Default {@linkcode DEFAULT_FP32_STEPS}. */
+  fp32Steps?: number;
+  /** Where warnings go (the collapse warning). Default: stderr, prefixed with `warning: `. */
+  onWarning?: (message: string) => void;
 }
 
 /** Outcome of {@linkcode trainRun}. */
@@ -69,6 +82,8 @@ export interface TrainRunResult {
   last: LossValues | null;
   /** Why training stopped. */
   stoppedBy: "steps" | "time";
+  /** Step at which this invocation saw the run collapse (see src/train/collapse.ts), or null. */
+  collapsedAt: number | null;
 }
 
 /**
@@ -140,6 +155,11 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   let last: LossValues | null = null;
   const firstStep = step;
   let stoppedBy: TrainRunResult["stoppedBy"] = "steps";
+  const watch = new CollapseWatch();
+  const warn = opts.onWarning ?? ((m: string) => console.error(`warning: ${m}`));
+  const bf16 = opts.precision === "bf16";
+  const fp32Steps = opts.fp32Steps ?? DEFAULT_FP32_STEPS;
+  let precision: MatmulPrecision | null = null;
   try {
     while (step < totalSteps) {
       if (performance.now() >= deadline) {
@@ -148,6 +168,10 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
       }
       const lr = scheduledLearningRate(t.learningRate, t.lrSchedule, step);
       (optimizer as unknown as { learningRate: number }).learningRate = lr; // Adam reads it at every update
+      if (bf16 && precision !== stepPrecision("bf16", fp32Steps, step)) {
+        precision = stepPrecision("bf16", fp32Steps, step);
+        setNativePrecision(precision);
+      }
       const values = await trainStep(model, optimizer, t, opts.data, rng);
       step++;
       for (const [name, v] of Object.entries(values)) {
@@ -161,6 +185,13 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
       }
       average?.update(model.encoder.params);
       last = values;
+      const collapse = watch.observe(step, values);
+      if (collapse) {
+        warn(
+          `training collapsed: ${collapse}. Stop it and retrain with --force and a lower --lr or another --seed` +
+            (bf16 ? `, or more --fp32-steps (now ${fp32Steps})` : ""),
+        );
+      }
       const seconds = (performance.now() - start) / 1000;
       const rate = (step - firstStep) / seconds;
       await log.write(
@@ -182,6 +213,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
     }
   } finally {
     log.close();
+    if (bf16) setNativePrecision("bf16"); // the run's precision again after a warm-up cut short
   }
   if (step !== lastGoodStep || firstStep === step) await saveCheckpoint(ckptPath, model, optimizer, meta(), average);
   const seconds = (performance.now() - start) / 1000;
@@ -199,7 +231,15 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
     for (const [name, v] of average.values) model.encoder.params.get(name)!.assign(v);
     average.dispose();
   }
-  return { model, step, elapsedSeconds: elapsedBefore + seconds, stepsPerSecond, last, stoppedBy };
+  return {
+    model,
+    step,
+    elapsedSeconds: elapsedBefore + seconds,
+    stepsPerSecond,
+    last,
+    stoppedBy,
+    collapsedAt: watch.collapsedAt,
+  };
 }
 
 /**
