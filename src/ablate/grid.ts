@@ -15,7 +15,6 @@ import { createHash } from "node:crypto";
 import { ConfigError, DEFAULT_CONFIG, mergeConfig, type RunConfig, validateConfig } from "../config.ts";
 import { UserError } from "../errors.ts";
 import { applyAxis, type Budget, type Sweep, SweepError, type SyntheticSpec } from "./schema.ts";
-import { DEFAULT_FP32_STEPS } from "../train/precision_warmup.ts";
 
 /** The dataset a sweep runs on, as far as cell ids are concerned. */
 export type DataIdentity =
@@ -144,9 +143,7 @@ export function expandGrid(sweep: Sweep, data: DataIdentity): Cell[] {
         const parts = [...Object.entries(axes).map(([k, v]) => `${k}=${slug(v)}`), `seed=${seed}`, category];
         const prefix = parts.join("_");
         checkCell(sweep, config, prefix);
-        const precision = sweep.precision === "fp32"
-          ? {}
-          : { precision: sweep.precision, fp32Steps: DEFAULT_FP32_STEPS };
+        const precision = sweep.precision === "fp32" ? {} : { precision: sweep.precision, fp32Steps: sweep.fp32Steps };
         const hash = cellHash({ config, category, budget: sweep.budget, data, ...precision });
         cells.push({
           index: cells.length,

@@ -378,6 +378,7 @@ async function runCell(
         force: mode === "fresh",
         backend: ctx.backend,
         precision: ctx.sweep.precision,
+        fp32Steps: ctx.sweep.fp32Steps,
         quiet: true,
       });
       trainNote = `${mode === "resume" ? "resumed to" : "trained"} ${summary.steps} steps`;

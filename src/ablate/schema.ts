@@ -15,6 +15,7 @@
  *   "maps": ["k64", "k32", "mult"], // which maps the table shows (all are evaluated); default ["main"]
  *   "backend": "auto", "nn": "exact", "overlays": false,
  *   "precision": "fp32",            // "bf16": native convs/matmuls on AMX (part of every cell's hash)
+ *   "fp32Steps": 500,               // bf16 only: steps run in float32 first (default 500, see train --fp32-steps)
  *   "losses": ["svdd", "svdd-prime", "svdd-prime+ssl"]   // axes: any other key listed in AXIS_NAMES
  * }
  * ```
@@ -29,6 +30,7 @@ import { BACKEND_NAMES, type BackendName } from "../backend/select.ts";
 import { MATMUL_PRECISIONS, type MatmulPrecision } from "../backend/native.ts";
 import type { SyntheticKind } from "../data/synthetic.ts";
 import { UserError } from "../errors.ts";
+import { DEFAULT_FP32_STEPS } from "../train/precision_warmup.ts";
 
 /** A problem in a sweep file; the message names the file, the field and the fix. */
 export class SweepError extends UserError {
@@ -71,6 +73,7 @@ export const SETTING_NAMES = [
   "maps",
   "backend",
   "precision",
+  "fp32Steps",
   "nn",
   "overlays",
 ] as const;
@@ -139,6 +142,8 @@ export interface Sweep {
   backend: BackendName;
   /** Arithmetic of the native convolutions and matmuls. Default "fp32" (the reference's). */
   precision: MatmulPrecision;
+  /** bf16 sweeps: steps each cell runs in float32 first. Default {@linkcode DEFAULT_FP32_STEPS}; absent for fp32. */
+  fp32Steps?: number;
   /** Nearest-neighbour search (overrides base.inspect.nn). */
   nn?: "hnsw" | "exact";
   /** Write overlay PNGs for every cell. Default false. */
@@ -406,6 +411,17 @@ export function parseSweep(json: unknown, file: string): Sweep {
   if (!MATMUL_PRECISIONS.includes(precision as MatmulPrecision)) {
     fail("precision", `expected one of ${MATMUL_PRECISIONS.join(", ")} but ${found(precision)}`, 'use "fp32"');
   }
+  const fp32Steps = obj.fp32Steps ?? (precision === "bf16" ? DEFAULT_FP32_STEPS : undefined);
+  if (obj.fp32Steps !== undefined && precision !== "bf16") {
+    fail(
+      "fp32Steps",
+      `applies to bf16 sweeps only but precision is ${JSON.stringify(precision)}`,
+      'drop it or add "precision": "bf16"',
+    );
+  }
+  if (fp32Steps !== undefined && !(Number.isInteger(fp32Steps) && (fp32Steps as number) >= 0)) {
+    fail("fp32Steps", `expected an integer >= 0 but ${found(fp32Steps)}`, "use 500, or 0 to start in bf16");
+  }
   const nn = obj.nn;
   if (nn !== undefined && nn !== "hnsw" && nn !== "exact") {
     fail("nn", `expected "hnsw" or "exact" but ${found(nn)}`, 'use "exact" for small data');
@@ -427,6 +443,7 @@ export function parseSweep(json: unknown, file: string): Sweep {
     budget,
     backend: backend as BackendName,
     precision: precision as MatmulPrecision,
+    ...(fp32Steps !== undefined ? { fp32Steps: fp32Steps as number } : {}),
     nn: nn as Sweep["nn"],
     overlays: overlays as boolean,
   };
