@@ -15,7 +15,7 @@
  *   "maps": ["k64", "k32", "mult"], // which maps the table shows (all are evaluated); default ["main"]
  *   "backend": "auto", "nn": "exact", "overlays": false,
  *   "precision": "fp32",            // "bf16": native convs/matmuls on AMX (part of every cell's hash)
- *   "fp32Steps": 500,               // bf16 only: steps run in float32 first (default 500, see train --fp32-steps)
+ *   "fp32Steps": 0,                 // bf16 only: steps run in float32 first (default 0, see train --fp32-steps)
  *   "losses": ["svdd", "svdd-prime", "svdd-prime+ssl"]   // axes: any other key listed in AXIS_NAMES
  * }
  * ```
@@ -30,7 +30,6 @@ import { BACKEND_NAMES, type BackendName } from "../backend/select.ts";
 import { MATMUL_PRECISIONS, type MatmulPrecision } from "../backend/native.ts";
 import type { SyntheticKind } from "../data/synthetic.ts";
 import { UserError } from "../errors.ts";
-import { DEFAULT_FP32_STEPS } from "../train/precision_warmup.ts";
 
 /** A problem in a sweep file; the message names the file, the field and the fix. */
 export class SweepError extends UserError {
@@ -142,7 +141,7 @@ export interface Sweep {
   backend: BackendName;
   /** Arithmetic of the native convolutions and matmuls. Default "fp32" (the reference's). */
   precision: MatmulPrecision;
-  /** bf16 sweeps: steps each cell runs in float32 first. Default {@linkcode DEFAULT_FP32_STEPS}; absent for fp32. */
+  /** bf16 sweeps: steps each cell runs in float32 first (part of the cell id when > 0). Default 0. */
   fp32Steps?: number;
   /** Nearest-neighbour search (overrides base.inspect.nn). */
   nn?: "hnsw" | "exact";
@@ -411,7 +410,7 @@ export function parseSweep(json: unknown, file: string): Sweep {
   if (!MATMUL_PRECISIONS.includes(precision as MatmulPrecision)) {
     fail("precision", `expected one of ${MATMUL_PRECISIONS.join(", ")} but ${found(precision)}`, 'use "fp32"');
   }
-  const fp32Steps = obj.fp32Steps ?? (precision === "bf16" ? DEFAULT_FP32_STEPS : undefined);
+  const fp32Steps = obj.fp32Steps;
   if (obj.fp32Steps !== undefined && precision !== "bf16") {
     fail(
       "fp32Steps",

@@ -23,8 +23,8 @@ Run:
   --backend B          ${BACKEND_NAMES.join("|")} (default auto)
   --precision P        fp32|bf16: arithmetic of the native convs/matmuls (default fp32, as the
                        reference; bf16 needs AMX: Intel Sapphire Rapids or later)
-  --fp32-steps N       bf16 runs: the first N steps run in float32 (default 500): bf16 rounding of the
-                       freshly initialised encoder can collapse a run; 0 = bf16 from the first step
+  --fp32-steps N       bf16 runs: the first N steps run in float32 (default 0), out of reach of bf16
+                       rounding while the fresh encoder's features are nearly equal (see README)
   --resume             continue the run in --out
   --force              overwrite the run in --out
   --checkpoint-minutes M   minutes between checkpoints (default 5)

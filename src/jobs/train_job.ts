@@ -13,7 +13,6 @@ import { UserError } from "../errors.ts";
 import { CHECKPOINT_FILE, readCheckpoint } from "../train/checkpoint.ts";
 import { LOSS_LOG_FILE, trainRun } from "../train/loop.ts";
 import { disposeModel } from "../train/model.ts";
-import { DEFAULT_FP32_STEPS } from "../train/precision_warmup.ts";
 import { exists, gitCommit, writeJsonAtomic } from "../cli/common.ts";
 
 /** What to train and where. */
@@ -42,7 +41,7 @@ export interface TrainJob {
   precision?: MatmulPrecision;
   /**
    * bf16 runs: steps run in float32 first (see src/train/precision_warmup.ts). Default
-   * {@linkcode DEFAULT_FP32_STEPS}; only valid with `precision: "bf16"`.
+   * 0; only valid with `precision: "bf16"`.
    */
   fp32Steps?: number;
   /** Skip unreadable images. */
@@ -147,13 +146,13 @@ export async function runTrainJob(job: TrainJob): Promise<TrainSummary> {
   const commit = await gitCommit();
   await Deno.mkdir(job.out, { recursive: true });
   const precision = job.precision ?? "fp32";
-  const fp32Steps = precision === "bf16" ? job.fp32Steps ?? DEFAULT_FP32_STEPS : 0;
+  const fp32Steps = precision === "bf16" ? job.fp32Steps ?? 0 : 0;
   const extra = {
     data: job.data,
     category: job.category,
     backend: backend.name,
     precision,
-    ...(precision === "bf16" ? { fp32Steps } : {}),
+    ...(fp32Steps > 0 ? { fp32Steps } : {}), // absent when 0, so such runs match earlier bf16 runs
     commit,
   };
   if (!job.resume) await writeJsonAtomic(`${job.out}/${RUN_FILES.config}`, { ...extra, config: job.config });

@@ -27,7 +27,7 @@ import { type LossValues, setCenters, type TrainImages, trainStep } from "./step
 import { WeightAverage } from "./weight_average.ts";
 import { scheduledLearningRate } from "./lr_schedule.ts";
 import { CollapseWatch } from "./collapse.ts";
-import { DEFAULT_FP32_STEPS, stepPrecision } from "./precision_warmup.ts";
+import { stepPrecision } from "./precision_warmup.ts";
 import { type MatmulPrecision, setNativePrecision } from "../backend/native.ts";
 
 /** File name of the per-step loss log inside the run folder. */
@@ -62,7 +62,7 @@ export interface TrainRunOptions {
    * "fp32" or absent leaves the backend alone).
    */
   precision?: MatmulPrecision;
-  /** bf16 runs: steps (counted from step 0) run in float32 first. Default {@linkcode DEFAULT_FP32_STEPS}. */
+  /** bf16 runs: steps (counted from step 0) run in float32 first. Default 0. */
   fp32Steps?: number;
   /** Where warnings go (the collapse warning). Default: stderr, prefixed with `warning: `. */
   onWarning?: (message: string) => void;
@@ -155,10 +155,17 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   let last: LossValues | null = null;
   const firstStep = step;
   let stoppedBy: TrainRunResult["stoppedBy"] = "steps";
-  const watch = new CollapseWatch();
   const warn = opts.onWarning ?? ((m: string) => console.error(`warning: ${m}`));
   const bf16 = opts.precision === "bf16";
-  const fp32Steps = opts.fp32Steps ?? DEFAULT_FP32_STEPS;
+  const fp32Steps = opts.fp32Steps ?? 0;
+  const collapseHint = `Stop it and retrain with --force and a lower --lr or another --seed` +
+    (bf16 ? `, or in float32 (--precision fp32): bf16 rounding makes a near-collapse permanent` : "");
+  const watch = new CollapseWatch();
+  if (checkpoint) {
+    // The steps before this invocation, so that a resumed run's baseline is its first steps'.
+    for (const row of await readLog(logPath)) watch.observe(row.step, row);
+    if (watch.collapsedAt !== null) warn(`this run collapsed at step ${watch.collapsedAt}. ${collapseHint}`);
+  }
   let precision: MatmulPrecision | null = null;
   try {
     while (step < totalSteps) {
@@ -187,10 +194,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
       last = values;
       const collapse = watch.observe(step, values);
       if (collapse) {
-        warn(
-          `training collapsed: ${collapse}. Stop it and retrain with --force and a lower --lr or another --seed` +
-            (bf16 ? `, or more --fp32-steps (now ${fp32Steps})` : ""),
-        );
+        warn(`training collapsed: ${collapse}. ${collapseHint}`);
       }
       const seconds = (performance.now() - start) / 1000;
       const rate = (step - firstStep) / seconds;
@@ -261,6 +265,15 @@ async function truncateLog(path: string, step: number): Promise<void> {
     }
   });
   await writeFileAtomic(path, new TextEncoder().encode(kept.map((l) => l + "\n").join("")));
+}
+
+/** The loss log's rows (steps with their loss values), none when it cannot be read. */
+async function readLog(path: string): Promise<({ step: number } & LossValues)[]> {
+  try {
+    return (await Deno.readTextFile(path)).split("\n").filter(Boolean).map((line) => JSON.parse(line));
+  } catch {
+    return [];
+  }
 }
 
 /** Remove temporary checkpoint files left by a process killed while writing one. */

@@ -5,8 +5,15 @@
  * seed 3 in bf16 did not.
  */
 
+import { join } from "node:path";
 import { assert, assertEquals } from "../assert.ts";
+import { selectBackend } from "../../src/backend/mod.ts";
+import { DEFAULT_CONFIG, mergeConfig } from "../../src/config.ts";
 import { CollapseWatch, watchedLoss } from "../../src/train/collapse.ts";
+import { trainRun } from "../../src/train/loop.ts";
+import { disposeModel } from "../../src/train/model.ts";
+import { Rng } from "../../src/util/rng.ts";
+import { tempDir } from "../reliability/_helpers.ts";
 
 const curves: { runs: Record<string, Record<string, number[]>> } = JSON.parse(
   await Deno.readTextFile(new URL("../testdata/collapse_curves.json", import.meta.url)),
@@ -51,4 +58,39 @@ Deno.test("watchedLoss: the SVDD term of the largest patch size, none without on
   assertEquals(watchedLoss({ ssl64: 2 }), null);
   const watch = new CollapseWatch({ baselineSteps: 1, ratio: 1e-3, patience: 1 });
   for (let step = 1; step <= 5; step++) assertEquals(watch.observe(step, { ssl64: step === 1 ? 2 : 0 }), null);
+});
+
+Deno.test("trainRun: a resumed run that had collapsed is reported at once, with its step", async () => {
+  await selectBackend("native");
+  const runDir = join(await tempDir("collapse"), "run");
+  const config = mergeConfig(DEFAULT_CONFIG, {
+    imageSize: 64,
+    train: { patchSize: 32, embeddingDim: 8, batchSize: 4 },
+  });
+  const rng = new Rng(5);
+  const data = {
+    images: Float32Array.from({ length: 4 * 64 * 64 * 3 }, () => (rng.next() - 0.5) * 0.2),
+    count: 4,
+    size: 64,
+  };
+  const first = await trainRun({ config, data, runDir, steps: 61, quiet: true });
+  disposeModel(first.model);
+  assertEquals(first.collapsedAt, null);
+  // Replace the log with a collapsed one: 10 steps at 1e-3, then 51 at L_SVDD' = 0.
+  const rows = Array.from({ length: 61 }, (_, i) => ({ step: i + 1, ssl32: 2.08, svddPrime32: i < 10 ? 1e-3 : 1e-15 }));
+  await Deno.writeTextFile(join(runDir, "train_log.jsonl"), rows.map((r) => JSON.stringify(r) + "\n").join(""));
+  const warnings: string[] = [];
+  const resumed = await trainRun({
+    config,
+    data,
+    runDir,
+    steps: 62,
+    resume: true,
+    quiet: true,
+    onWarning: (m) => warnings.push(m),
+  });
+  disposeModel(resumed.model);
+  assertEquals(resumed.collapsedAt, 11);
+  assertEquals(warnings.length, 1);
+  assert(warnings[0].startsWith("this run collapsed at step 11."), warnings[0]);
 });
