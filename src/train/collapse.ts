@@ -1,5 +1,5 @@
 /**
- * Detection of a collapsed run: the top level's SVDD' (or SVDD) loss falls to a tiny fraction of
+ * Detection of a collapsed run: the top level's SVDD' (or SVDD) loss falls below a hundredth of
  * its first values and stays there, meaning that neighbouring patches encode to (nearly) identical
  * features. Such a run does not recover (its L_SSL sits at chance, ln 8), and inspection with it is
  * little better than with an untrained encoder; the training loop warns as soon as it is seen.
@@ -13,14 +13,17 @@ import type { LossValues } from "./step.ts";
 export interface CollapseCriteria {
   /** Steps whose mean value is the baseline. Default 10. */
   baselineSteps: number;
-  /** A step counts as collapsed below `ratio` times the baseline. Default 1e-3. */
+  /**
+   * A step counts as collapsed below `ratio` times the baseline. Default 1e-2 (healthy bottle runs
+   * never fell below their first value; collapsed ones fell to 1e-3 of it in float32, to 0 in bf16).
+   */
   ratio: number;
   /** Consecutive collapsed steps needed. Default 50. */
   patience: number;
 }
 
 /** Default {@linkcode CollapseCriteria}. */
-export const DEFAULT_COLLAPSE_CRITERIA: CollapseCriteria = { baselineSteps: 10, ratio: 1e-3, patience: 50 };
+export const DEFAULT_COLLAPSE_CRITERIA: CollapseCriteria = { baselineSteps: 10, ratio: 1e-2, patience: 50 };
 
 /**
  * The loss watched: the SVDD' (or SVDD) term of the largest patch size, e.g. `svddPrime64`.

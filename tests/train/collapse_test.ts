@@ -1,8 +1,8 @@
 /**
  * The collapse warning: a run whose top-level L_SVDD' falls to nothing and stays there is reported
  * once, at the step the fall began; healthy runs (and brief dips) are not. The curves are the first
- * 300 steps of real bottle runs at lr 3e-4: seed 4 in bf16 collapsed, the same seed in float32 and
- * seed 3 in bf16 did not.
+ * 300 steps of real bottle runs at lr 3e-4 (seed 4 in bf16 collapsed, the same seed in float32 and
+ * seed 3 in bf16 did not) and the first 1300 of seed 2 in float32, which collapsed without reaching 0.
  */
 
 import { join } from "node:path";
@@ -37,6 +37,12 @@ Deno.test("CollapseWatch: the collapsed bottle run is reported once, where L_SVD
   assertEquals(count, 1);
   assert(at !== null && at >= 150 && at <= 210, `collapse reported at step ${at}`);
   assert(message!.startsWith("L_SVDD'(64) fell from"), message!);
+});
+
+Deno.test("CollapseWatch: a float32 collapse (L_SVDD' near 1/300 of its start, not 0) is reported too", () => {
+  const { at, count } = replay("seed2_fp32_1300");
+  assertEquals(count, 1);
+  assert(at !== null && at > 1000 && at < 1250, `collapse reported at step ${at}`);
 });
 
 Deno.test("CollapseWatch: healthy bottle runs are not reported", () => {
