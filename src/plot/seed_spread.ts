@@ -82,7 +82,9 @@ export function seedSpread(runs: SeedRun[], options: SeedSpreadOptions = {}): Fi
   });
   const lowest = Math.min(...dots.map((d) => d.auroc), targets ? Math.min(targets.det, targets.seg) : 1);
   const tenths: number[] = [];
-  for (let t = Math.ceil(lowest * 10); t <= 10; t++) tenths.push(t / 10);
+  // Each panel starts at a labelled tenth, so a low point cannot look as if it sat in the panel to its left.
+  const from = Math.floor(lowest * 10);
+  for (let t = from; t <= 10; t++) tenths.push(t / 10);
   const marks: Plot.Markish[] = [];
   if (targets) {
     const rules = metrics.map((m) => ({ metric: METRIC_NAMES[m], x: targets[m] }));
@@ -109,8 +111,8 @@ export function seedSpread(runs: SeedRun[], options: SeedSpreadOptions = {}): Fi
     marginLeft: Math.min(320, 12 + 5.6 * Math.max(...recipes.map((r) => r.length))),
     marginTop: 30,
     marginRight: 72,
-    fx: { domain: metrics.map((m) => METRIC_NAMES[m]), label: null, padding: 0.08 },
-    x: { domain: [Math.floor(lowest * 20) / 20, 1], label: "AUROC", grid: true, nice: false, ticks: tenths },
+    fx: { domain: metrics.map((m) => METRIC_NAMES[m]), label: null, padding: 0.14 },
+    x: { domain: [from / 10, 1], label: "AUROC", grid: true, nice: false, ticks: tenths },
     y: { domain: recipes, label: null },
     color: { domain: metrics.map((m) => METRIC_NAMES[m]), range: metrics.map((m) => METRIC_COLORS[m]) },
     marks,

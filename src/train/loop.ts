@@ -158,8 +158,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   const warn = opts.onWarning ?? ((m: string) => console.error(`warning: ${m}`));
   const bf16 = opts.precision === "bf16";
   const fp32Steps = opts.fp32Steps ?? 0;
-  const collapseHint = `Stop it and retrain with --force and a lower --lr or another --seed` +
-    (bf16 ? `, or in float32 (--precision fp32): bf16 rounding makes a near-collapse permanent` : "");
+  const collapseHint = `Stop it and retrain with --force and a lower --lr or another --seed`;
   const watch = new CollapseWatch();
   if (checkpoint) {
     // The steps before this invocation, so that a resumed run's baseline is its first steps'.

@@ -2,12 +2,10 @@
  * Float32 warm-up of bf16 training (`--fp32-steps N`, named option, off by default). Freshly
  * initialised, the encoder's deep activations are dominated by its biases and neighbouring patches
  * differ by less than bf16's rounding (on bottle, seed 4, the first step's L_SVDD'(64) reads 3.75e-4 in
- * bf16 against 0.96e-4 in float32 on the same weights and batch). A run whose features shrink towards
- * one point can then round to identical features, after which L_SVDD' is exactly zero, L_SSL stays at
- * chance and nothing recovers. Running the first N steps in float32 keeps the rounding out of that
- * phase. Measured on bottle at `--lr 3e-4` (README, Time to quality): it rescued the seed that had
- * collapsed in bf16, but another seed nearly collapsed during its float32 steps and was made exact by
- * the switch to bf16, so it is not the default.
+ * bf16 against 0.96e-4 in float32 on the same weights and batch). Running the first N steps in
+ * float32 keeps the rounding out of that phase. Measured on bottle at `--lr 3e-4` (README, Time to
+ * quality): it rescued the seed that had collapsed in bf16, but another seed collapsed instead (as it
+ * also did in pure float32): the collapse comes with the rate, so this is not the default.
  *
  * @module
  */
