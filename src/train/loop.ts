@@ -102,6 +102,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   let rng = new Rng(config.train.seed ^ 0x5eed);
   let model: PatchSvddModel;
   let checkpoint = null;
+  let logged: ({ step: number } & LossValues)[] = [];
   if (opts.resume) {
     checkpoint = await readCheckpoint(ckptPath);
     config = checkpoint.meta.config;
@@ -110,7 +111,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
     rng = Rng.fromState(checkpoint.meta.rngState);
     model = createModel(config);
     loadModelState(model, checkpoint, "trained");
-    await truncateLog(logPath, step);
+    logged = await truncateLog(logPath, step);
   } else {
     model = createModel(config);
     if (config.train.losses.svdd) setCenters(model, opts.data, new Rng(config.train.seed ^ 0xc3));
@@ -160,11 +161,9 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   const fp32Steps = opts.fp32Steps ?? 0;
   const collapseHint = `Stop it and retrain with --force and a lower --lr or another --seed`;
   const watch = new CollapseWatch();
-  if (checkpoint) {
-    // The steps before this invocation, so that a resumed run's baseline is its first steps'.
-    for (const row of await readLog(logPath)) watch.observe(row.step, row);
-    if (watch.collapsedAt !== null) warn(`this run collapsed at step ${watch.collapsedAt}. ${collapseHint}`);
-  }
+  // The steps before this invocation (a resumed run's), so that the baseline is the run's first steps'.
+  for (const row of logged) watch.observe(row.step, row);
+  if (watch.collapsedAt !== null) warn(`this run collapsed at step ${watch.collapsedAt}. ${collapseHint}`);
   let precision: MatmulPrecision | null = null;
   try {
     while (step < totalSteps) {
@@ -174,10 +173,8 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
       }
       const lr = scheduledLearningRate(t.learningRate, t.lrSchedule, step);
       (optimizer as unknown as { learningRate: number }).learningRate = lr; // Adam reads it at every update
-      if (bf16 && precision !== stepPrecision("bf16", fp32Steps, step)) {
-        precision = stepPrecision("bf16", fp32Steps, step);
-        setNativePrecision(precision);
-      }
+      const wanted = bf16 ? stepPrecision("bf16", fp32Steps, step) : null;
+      if (wanted && wanted !== precision) setNativePrecision(precision = wanted);
       const values = await trainStep(model, optimizer, t, opts.data, rng);
       step++;
       for (const [name, v] of Object.entries(values)) {
@@ -248,31 +245,27 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
 /**
  * Keep the log lines of steps up to `step` (the checkpoint's): a killed run may have logged steps
  * after its last checkpoint, and its last line may be torn (such lines are dropped).
+ *
+ * @returns the kept rows, parsed (none when the log cannot be read)
  */
-async function truncateLog(path: string, step: number): Promise<void> {
+async function truncateLog(path: string, step: number): Promise<({ step: number } & LossValues)[]> {
   let text = "";
   try {
     text = await Deno.readTextFile(path);
   } catch {
-    return;
-  }
-  const kept = text.split("\n").filter((line) => {
-    try {
-      return line !== "" && JSON.parse(line).step <= step;
-    } catch {
-      return false;
-    }
-  });
-  await writeFileAtomic(path, new TextEncoder().encode(kept.map((l) => l + "\n").join("")));
-}
-
-/** The loss log's rows (steps with their loss values), none when it cannot be read. */
-async function readLog(path: string): Promise<({ step: number } & LossValues)[]> {
-  try {
-    return (await Deno.readTextFile(path)).split("\n").filter(Boolean).map((line) => JSON.parse(line));
-  } catch {
     return [];
   }
+  const kept: { line: string; row: { step: number } & LossValues }[] = [];
+  for (const line of text.split("\n")) {
+    try {
+      const row = JSON.parse(line);
+      if (row.step <= step) kept.push({ line, row });
+    } catch {
+      // an empty or torn line
+    }
+  }
+  await writeFileAtomic(path, new TextEncoder().encode(kept.map((k) => k.line + "\n").join("")));
+  return kept.map((k) => k.row);
 }
 
 /** Remove temporary checkpoint files left by a process killed while writing one. */
