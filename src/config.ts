@@ -80,6 +80,11 @@ export interface TrainConfig {
    * (`--lr-schedule`, `--lr-decay-steps`). Absent (the reference) means a constant rate.
    */
   lrSchedule?: LrSchedule;
+  /**
+   * Named deviation: the learning rate rises linearly from `learningRate / N` to `learningRate`
+   * over the first N steps (`--lr-warmup-steps`). Absent (the reference) means no warm-up.
+   */
+  lrWarmupSteps?: number;
   /** Random seed for initialisation and sampling. */
   seed: number;
   /**
@@ -209,6 +214,11 @@ export function validateConfig(config: RunConfig): RunConfig {
         `Expected the learning rate to decay over a positive whole number of steps but found ${steps}`,
       );
     }
+  }
+  if (t.lrWarmupSteps !== undefined && !(Number.isInteger(t.lrWarmupSteps) && t.lrWarmupSteps > 0)) {
+    throw new ConfigError(
+      `Expected the learning-rate warm-up to be a positive whole number of steps but found ${t.lrWarmupSteps}`,
+    );
   }
   if (!t.losses.svdd && !t.losses.svddPrime && !t.losses.ssl) {
     throw new ConfigError("Expected at least one active loss term but found none");

@@ -24,6 +24,7 @@ export const CONFIG_OPTIONS: OptionSpec = {
   "ema": { type: "string" },
   "lr-schedule": { type: "string" },
   "lr-decay-steps": { type: "string" },
+  "lr-warmup-steps": { type: "string" },
   "seed": { type: "string" },
   "init-seed": { type: "string" },
   "image-size": { type: "string" },
@@ -43,6 +44,8 @@ export const CONFIG_HELP = `Model and loss (defaults = the reference):
   --lr-schedule constant|linear|cosine   constant (default, as the reference), or fall from --lr to
                              zero over --lr-decay-steps steps (default: --steps)
   --lr-decay-steps N         steps of the decay
+  --lr-warmup-steps N        raise the rate linearly from --lr/N to --lr over the first N steps
+                             (default: none, as the reference)
   --batch-size B             pairs per pair set per step (default 64)
   --classifier-head fixed|trainable   reference's fixed-norm last layer (default) or trainable
   --sampling reference|dense pair sampling (default reference; dense: crops encoded once, all pairs from their grids)
@@ -104,6 +107,8 @@ export function configFromFlags(v: Record<string, string | boolean | undefined>,
   } else if (schedule === "constant") {
     delete t.lrSchedule;
   }
+  const warmup = numberFlag(v["lr-warmup-steps"], "lr-warmup-steps", "posint");
+  if (warmup !== undefined) t.lrWarmupSteps = warmup;
   const ema = numberFlag(v["ema"], "ema", "number");
   if (ema !== undefined) t.emaDecay = ema;
   t.seed = numberFlag(v["seed"], "seed", "int") ?? t.seed;

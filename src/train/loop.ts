@@ -2,8 +2,9 @@
  * The training loop: budget (steps, epochs or wall-clock minutes, whichever ends
  * first), progress bar, JSON-lines loss log, periodic atomic checkpoints, resume,
  * a clean stop on a NaN/Inf loss that keeps the last good checkpoint, and a warning when the run
- * collapses. Named deviations live here: a decaying learning rate (`lrSchedule`), a moving average of
- * the weights (`emaDecay`) and the float32 warm-up of bf16 runs (`fp32Steps`).
+ * collapses. Named deviations live here: a decaying or warming-up learning rate (`lrSchedule`,
+ * `lrWarmupSteps`), a moving average of the weights (`emaDecay`) and the float32 warm-up of bf16
+ * runs (`fp32Steps`).
  *
  * @module
  */
@@ -171,7 +172,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
         stoppedBy = "time";
         break;
       }
-      const lr = scheduledLearningRate(t.learningRate, t.lrSchedule, step);
+      const lr = scheduledLearningRate(t.learningRate, t.lrSchedule, step, t.lrWarmupSteps);
       (optimizer as unknown as { learningRate: number }).learningRate = lr; // Adam reads it at every update
       const wanted = bf16 ? stepPrecision("bf16", fp32Steps, step) : null;
       if (wanted && wanted !== precision) setNativePrecision(precision = wanted);
@@ -196,7 +197,12 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
       const rate = (step - firstStep) / seconds;
       await log.write(
         enc.encode(
-          JSON.stringify({ step, time_s: +seconds.toFixed(3), ...values, ...(t.lrSchedule ? { lr } : {}) }) + "\n",
+          JSON.stringify({
+            step,
+            time_s: +seconds.toFixed(3),
+            ...values,
+            ...(t.lrSchedule || t.lrWarmupSteps ? { lr } : {}),
+          }) + "\n",
         ),
       );
       const remaining = Math.min(

@@ -5,6 +5,12 @@
  * reaches zero at its end ("budget-aware" training) ends on a settled model instead of one
  * still moving at the full rate.
  *
+ * A warm-up (`--lr-warmup-steps N`, also off by default) raises the rate linearly from `--lr / N`
+ * to `--lr` over the first N steps. At 3x the reference's rate, Adam's first steps, which move
+ * every weight by about the rate whatever its gradient, can compound the bias-dominated mean of
+ * the deep activations until the final tanh saturates and every patch encodes to the same vector
+ * (README, Time to quality); the warm-up gives L_SSL time to learn before the full rate applies.
+ *
  * @module
  */
 
@@ -19,16 +25,25 @@ export const LR_SCHEDULES = ["constant", "linear", "cosine"] as const;
  * @param base the configured rate (`--lr`)
  * @param schedule the decay, or undefined for a constant rate
  * @param step steps already done (0 for the first step)
+ * @param warmupSteps steps of the linear warm-up (0 or undefined: none); the decay, if any, counts
+ *   from step 0 and multiplies the warm-up's factor
  * @returns the rate to apply in this step
  * @example
  * ```ts
  * import { scheduledLearningRate } from "./lr_schedule.ts";
  * scheduledLearningRate(1e-4, { kind: "linear", steps: 100 }, 50); // 5e-5
+ * scheduledLearningRate(3e-4, undefined, 99, 300); // 1e-4
  * ```
  */
-export function scheduledLearningRate(base: number, schedule: LrSchedule | undefined, step: number): number {
-  if (!schedule) return base;
+export function scheduledLearningRate(
+  base: number,
+  schedule: LrSchedule | undefined,
+  step: number,
+  warmupSteps = 0,
+): number {
+  const warm = warmupSteps > 0 ? Math.min(1, (step + 1) / warmupSteps) : 1;
+  if (!schedule) return base * warm;
   const progress = Math.min(1, Math.max(0, step / schedule.steps));
-  if (schedule.kind === "linear") return base * (1 - progress);
-  return base * 0.5 * (1 + Math.cos(Math.PI * progress));
+  if (schedule.kind === "linear") return base * warm * (1 - progress);
+  return base * warm * 0.5 * (1 + Math.cos(Math.PI * progress));
 }
