@@ -1,7 +1,7 @@
 /**
  * `--lr-schedule linear|cosine`: the learning rate falls from `--lr` to zero over
  * `--lr-decay-steps` steps, and a run really trains with it (a rate of zero leaves the weights as
- * they are).
+ * they are). `--lr-warmup-steps N` raises it from `--lr / N` to `--lr` over the first N steps.
  */
 
 import { join } from "node:path";
@@ -27,6 +27,14 @@ Deno.test("scheduledLearningRate: constant, linear and cosine decay to zero", ()
   assert(Math.abs(c[1] - 1) < 1e-12, `cosine at half way: ${c[1]}`);
   assert(Math.abs(c[2]) < 1e-12 && Math.abs(c[3]) < 1e-12, `cosine at the end: ${c[2]}, ${c[3]}`);
   for (let s = 1; s <= 100; s++) assert(scheduledLearningRate(2, cosine, s) <= scheduledLearningRate(2, cosine, s - 1));
+});
+
+Deno.test("scheduledLearningRate: a linear warm-up to the base rate, then the schedule", () => {
+  assertEquals([0, 1, 2, 3, 10].map((s) => scheduledLearningRate(4, undefined, s, 4)), [1, 2, 3, 4, 4]);
+  assertEquals(scheduledLearningRate(4, undefined, 0, 0), 4, "0 steps means no warm-up");
+  const linear = { kind: "linear", steps: 8 } as const;
+  // warm-up factor times the decay, both counted from step 0
+  assertEquals([0, 1, 3, 4, 8].map((s) => scheduledLearningRate(4, linear, s, 4)), [1, 1.75, 2.5, 2, 0]);
 });
 
 const tmp = await tempDir("lr-schedule");
@@ -56,6 +64,26 @@ Deno.test("--lr-schedule linear: after the decay the weights stop moving", async
   assert(tensorDifference(w1, wc).differing > 0, "a constant rate should keep moving the weights");
   const log = (await Deno.readTextFile(join(decayed, "train_log.jsonl"))).trim().split("\n").map((l) => JSON.parse(l));
   assertEquals(log.map((line) => line.lr), [1e-4, 0, 0], "the log records each step's rate");
+});
+
+Deno.test("--lr-warmup-steps: the log records the rising rate and the config keeps the warm-up", async () => {
+  const run = join(tmp, "warm");
+  assertCliOk(
+    await runCli("train", trainArgs(data, category, run, "--steps", "3", "--lr-warmup-steps", "2")),
+    "warm-up",
+  );
+  const log = (await Deno.readTextFile(join(run, "train_log.jsonl"))).trim().split("\n").map((l) => JSON.parse(l));
+  assertEquals(log.map((line) => line.lr), [5e-5, 1e-4, 1e-4]);
+  const config = JSON.parse(await Deno.readTextFile(join(run, "config.json")));
+  assertEquals(config.config.train.lrWarmupSteps, 2);
+});
+
+Deno.test("--lr-warmup-steps that is not a positive whole number is a one-line usage error", async () => {
+  const r = await runCli(
+    "train",
+    trainArgs(data, category, join(tmp, "badwarm"), "--steps", "1", "--lr-warmup-steps", "0"),
+  );
+  assertCliError(r, 2, /lr-warmup-steps/);
 });
 
 Deno.test("--lr-schedule without a step count is a one-line usage error", async () => {
