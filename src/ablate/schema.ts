@@ -351,7 +351,7 @@ export function parseSweep(json: unknown, file: string): Sweep {
   if (data === "synthetic") synthetic = parseSynthetic(obj.synthetic ?? {}, fail);
 
   const base = obj.base ?? {};
-  checkBase(base, DEFAULT_CONFIG, "base", fail);
+  checkBase(base, BASE_SHAPE, "base", fail);
 
   const budget = parseBudget(obj.budget, fail);
 
@@ -500,6 +500,21 @@ function distinctList(value: unknown, field: string, check: Check, fail: Fail): 
   return list as (string | number)[];
 }
 
+/**
+ * Optional training fields (named deviations, absent from {@linkcode DEFAULT_CONFIG}) that a sweep's
+ * `base` may set, each with an example value of the right type; their ranges are checked per cell.
+ */
+const OPTIONAL_TRAIN_EXAMPLES: Partial<RunConfig["train"]> = {
+  denseCrops: 2,
+  emaDecay: 0.999,
+  lrSchedule: { kind: "linear", steps: 4800 },
+  lrWarmupSteps: 300,
+  initSeed: 0,
+};
+
+/** The shape `base` is checked against: the defaults plus the optional training fields. */
+const BASE_SHAPE = { ...DEFAULT_CONFIG, train: { ...DEFAULT_CONFIG.train, ...OPTIONAL_TRAIN_EXAMPLES } };
+
 /** Check a partial override against the shape of the defaults: known keys, same value types. */
 function checkBase(value: unknown, shape: unknown, path: string, fail: Fail): void {
   if (!isPlainObject(value)) {
@@ -515,7 +530,11 @@ function checkBase(value: unknown, shape: unknown, path: string, fail: Fail): vo
     const expected = known[key];
     if (isPlainObject(expected)) checkBase(v, expected, field, fail);
     else if (typeof v !== typeof expected) {
-      fail(field, `expected a ${typeof expected} but ${found(v)}`, `the default is ${JSON.stringify(expected)}`);
+      const optional = path === "base.train" && key in OPTIONAL_TRAIN_EXAMPLES;
+      const hint = optional
+        ? `e.g. ${JSON.stringify(expected)} (absent by default)`
+        : `the default is ${JSON.stringify(expected)}`;
+      fail(field, `expected a ${typeof expected} but ${found(v)}`, hint);
     }
   }
 }

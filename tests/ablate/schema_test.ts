@@ -2,6 +2,7 @@ import { assert, assertEquals, assertRejects, assertThrows } from "../assert.ts"
 import { expandGrid, sweepCategories } from "../../src/ablate/grid.ts";
 import { loadSweep, parseSweep, SweepError } from "../../src/ablate/schema.ts";
 import { UserError } from "../../src/errors.ts";
+import { DEFAULT_CONFIG } from "../../src/config.ts";
 
 const minimal = { categories: ["bottle"], budget: { steps: 10 } };
 
@@ -67,6 +68,28 @@ Deno.test("parseSweep() checks base against the config's fields and types", () =
   assertSweepError({ ...minimal, base: { train: { lamda: 1 } } }, /base\.train\.lamda: unknown field/, /lambda/);
   assertSweepError({ ...minimal, base: { imageSize: "256" } }, /base\.imageSize: expected a number but found "256"/);
   assertSweepError({ ...minimal, base: { train: { seed: 3 } } }, /base\.train\.seed/, /"seeds"/);
+});
+
+Deno.test("a sweep's base may set the optional training deviations; their types and ranges are checked", () => {
+  const train = {
+    sampling: "dense",
+    denseCrops: 2,
+    learningRate: 3e-4,
+    lrWarmupSteps: 300,
+    emaDecay: 0.999,
+    lrSchedule: { kind: "linear", steps: 4800 },
+  };
+  const [cell] = expandGrid(parseSweep({ ...minimal, base: { train } }, "o.json"), { kind: "folder" });
+  assertEquals({ ...cell.config.train, seed: 0 }, { ...DEFAULT_CONFIG.train, ...train, seed: 0 });
+  assertSweepError(
+    { ...minimal, base: { train: { lrWarmupSteps: "300" } } },
+    /base\.train\.lrWarmupSteps: expected a number but found "300"/,
+    /e\.g\. 300 \(absent by default\)/,
+  );
+  assertThrows(
+    () => expandGrid(parseSweep({ ...minimal, base: { train: { lrWarmupSteps: 0.5 } } }, "w.json"), { kind: "folder" }),
+    /w\.json: base: Expected the learning-rate warm-up to be a positive whole number of steps but found 0\.5/,
+  );
 });
 
 Deno.test("parseSweep() rejects synthetic options without data 'synthetic' and bad synthetic fields", () => {
