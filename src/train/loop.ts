@@ -160,7 +160,8 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   const warn = opts.onWarning ?? ((m: string) => console.error(`warning: ${m}`));
   const bf16 = opts.precision === "bf16";
   const fp32Steps = opts.fp32Steps ?? 0;
-  const collapseHint = `Stop it and retrain with --force and a lower --lr or another --seed`;
+  const collapseHint =
+    `Stop it and retrain with --force and a learning-rate warm-up (--lr-warmup-steps 500), a lower --lr or another --seed`;
   const watch = new CollapseWatch();
   // The steps before this invocation (a resumed run's), so that the baseline is the run's first steps'.
   for (const row of logged) watch.observe(row.step, row);
