@@ -150,4 +150,11 @@ Deno.test("the shipped sweep files validate and expand to the grids they promise
     const data = sweep.synthetic ? { kind: "synthetic" as const, spec: sweep.synthetic } : { kind: "folder" as const };
     assertEquals(expandGrid(sweep, data).length, e.cells);
   }
+  // The speed issue's 20-minute recipe: no axis, five seeds, the named deviations set in base.
+  const twenty = await loadSweep(new URL("../../experiments/twenty_minutes.json", import.meta.url).pathname);
+  assertEquals([twenty.axes.length, twenty.seeds, twenty.precision], [0, [0, 1, 2, 3, 4], "bf16"]);
+  const cells = expandGrid(twenty, { kind: "folder" });
+  assertEquals(cells.length, 5);
+  assertEquals(cells[0].config.train.lrWarmupSteps, 500);
+  assertEquals(cells[0].config.train.denseCrops, 2);
 });

@@ -46,3 +46,9 @@ Deno.test("dense sampling refuses the flat encoder with a one-line fix", () => {
   const config = mergeConfig(DEFAULT_CONFIG, { train: { sampling: "dense", encoder: "flat" } });
   assertThrows(() => validateConfig(config), ConfigError, "use --sampling reference");
 });
+
+Deno.test("dense sampling refuses K=32 (f_small alone, no hierarchy) with a one-line fix", () => {
+  const config = mergeConfig(DEFAULT_CONFIG, { train: { sampling: "dense", patchSize: 32 } });
+  assertThrows(() => validateConfig(config), ConfigError, "use --patch-size 64 or --sampling reference");
+  validateConfig(mergeConfig(DEFAULT_CONFIG, { train: { sampling: "dense", patchSize: 128 } }));
+});
