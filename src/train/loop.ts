@@ -162,6 +162,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   const fp32Steps = opts.fp32Steps ?? 0;
   const collapseHint =
     `Stop it and retrain with --force and a learning-rate warm-up (--lr-warmup-steps 500), a lower --lr or another --seed`;
+  const logRate = t.lrSchedule !== undefined || t.lrWarmupSteps !== undefined; // a constant rate is not logged
   const watch = new CollapseWatch();
   // The steps before this invocation (a resumed run's), so that the baseline is the run's first steps'.
   for (const row of logged) watch.observe(row.step, row);
@@ -198,12 +199,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
       const rate = (step - firstStep) / seconds;
       await log.write(
         enc.encode(
-          JSON.stringify({
-            step,
-            time_s: +seconds.toFixed(3),
-            ...values,
-            ...(t.lrSchedule || t.lrWarmupSteps ? { lr } : {}),
-          }) + "\n",
+          JSON.stringify({ step, time_s: +seconds.toFixed(3), ...values, ...(logRate ? { lr } : {}) }) + "\n",
         ),
       );
       const remaining = Math.min(

@@ -42,8 +42,12 @@ export function scheduledLearningRate(
   warmupSteps = 0,
 ): number {
   const warm = warmupSteps > 0 ? Math.min(1, (step + 1) / warmupSteps) : 1;
-  if (!schedule) return base * warm;
+  return base * warm * decayFactor(schedule, step);
+}
+
+/** The decay's share of the base rate at a step: 1 without a schedule, falling to 0 with one. */
+function decayFactor(schedule: LrSchedule | undefined, step: number): number {
+  if (!schedule) return 1;
   const progress = Math.min(1, Math.max(0, step / schedule.steps));
-  if (schedule.kind === "linear") return base * warm * (1 - progress);
-  return base * warm * 0.5 * (1 + Math.cos(Math.PI * progress));
+  return schedule.kind === "linear" ? 1 - progress : 0.5 * (1 + Math.cos(Math.PI * progress));
 }
