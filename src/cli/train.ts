@@ -28,6 +28,8 @@ Run:
   --resume             continue the run in --out
   --force              overwrite the run in --out
   --checkpoint-minutes M   minutes between checkpoints (default 5)
+  --probe-every N      steps between measurements of the encoder's activations, logged to
+                       RUN/activations.jsonl (default 100; 0 turns it off; training is the same)
   --skip-bad           skip unreadable images with a warning
   --allow-mixed-channels   accept grayscale and colour images in one category
   --quiet              no progress bar
@@ -48,6 +50,7 @@ await runMain(async () => {
     "resume": { type: "boolean" },
     "force": { type: "boolean" },
     "checkpoint-minutes": { type: "string" },
+    "probe-every": { type: "string" },
     "skip-bad": { type: "boolean" },
     "allow-mixed-channels": { type: "boolean" },
     "quiet": { type: "boolean" },
@@ -70,6 +73,7 @@ await runMain(async () => {
     precision: choiceFlag(v.precision, "precision", MATMUL_PRECISIONS) as MatmulPrecision | undefined,
     fp32Steps: numberFlag(v["fp32-steps"], "fp32-steps", "int"),
     checkpointMinutes: numberFlag(v["checkpoint-minutes"], "checkpoint-minutes", "nonneg"),
+    probeEvery: numberFlag(v["probe-every"], "probe-every", "int"),
     skipBad: Boolean(v["skip-bad"]),
     allowMixedChannels: Boolean(v["allow-mixed-channels"]),
     quiet: Boolean(v.quiet),

@@ -11,7 +11,7 @@ import { type BackendName, type MatmulPrecision, selectBackend } from "../backen
 import { loadDataset, normalize } from "../data/dataset.ts";
 import { UserError } from "../errors.ts";
 import { CHECKPOINT_FILE, readCheckpoint } from "../train/checkpoint.ts";
-import { LOSS_LOG_FILE, trainRun } from "../train/loop.ts";
+import { ACTIVATION_LOG_FILE, LOSS_LOG_FILE, trainRun } from "../train/loop.ts";
 import { disposeModel } from "../train/model.ts";
 import { exists, gitCommit, writeJsonAtomic } from "../cli/common.ts";
 
@@ -50,6 +50,8 @@ export interface TrainJob {
   allowMixedChannels?: boolean;
   /** Minutes between checkpoints. */
   checkpointMinutes?: number;
+  /** Steps between activation probes (0: off). Default `DEFAULT_PROBE_EVERY` of src/train/loop.ts. */
+  probeEvery?: number;
   /** No progress output. */
   quiet?: boolean;
 }
@@ -76,6 +78,8 @@ export interface TrainSummary {
   fp32_steps: number;
   /** Step at which the run was seen to collapse (see src/train/collapse.ts), or null. */
   collapsed_at_step: number | null;
+  /** First activation probe at which a level's codes were pinned (see src/train/activation_probe.ts), or null. */
+  pinned_at_step: number | null;
   /** Seconds spent loading and normalising data. */
   data_seconds: number;
   /** Git commit of the kit. */
@@ -100,6 +104,11 @@ export async function runTrainJob(job: TrainJob): Promise<TrainSummary> {
   if (job.fp32Steps !== undefined && (job.precision ?? "fp32") !== "bf16") {
     throw new UserError(`--fp32-steps only applies to --precision bf16 runs; drop it or add --precision bf16`);
   }
+  if (job.probeEvery !== undefined && !(Number.isInteger(job.probeEvery) && job.probeEvery >= 0)) {
+    throw new UserError(
+      `Expected --probe-every to be an integer >= 0 (0 turns the probe off) but found ${job.probeEvery}`,
+    );
+  }
   if (job.fp32Steps !== undefined && !(Number.isInteger(job.fp32Steps) && job.fp32Steps >= 0)) {
     throw new UserError(`Expected --fp32-steps to be an integer >= 0 but found ${job.fp32Steps}`);
   }
@@ -116,7 +125,16 @@ export async function runTrainJob(job: TrainJob): Promise<TrainSummary> {
     throw new UserError(`${job.out} already holds a run; pass --resume to continue it or --force to overwrite it`);
   }
   if (occupied && job.force && !job.resume) {
-    for (const f of [CHECKPOINT_FILE, LOSS_LOG_FILE, RUN_FILES.config, RUN_FILES.summary, RUN_FILES.metrics]) {
+    for (
+      const f of [
+        CHECKPOINT_FILE,
+        LOSS_LOG_FILE,
+        ACTIVATION_LOG_FILE,
+        RUN_FILES.config,
+        RUN_FILES.summary,
+        RUN_FILES.metrics,
+      ]
+    ) {
       await Deno.remove(`${job.out}/${f}`).catch(() => {});
     }
   }
@@ -165,6 +183,7 @@ export async function runTrainJob(job: TrainJob): Promise<TrainSummary> {
     maxMinutes: job.maxMinutes,
     resume: job.resume,
     checkpointMinutes: job.checkpointMinutes,
+    probeEvery: job.probeEvery,
     extra,
     quiet: job.quiet,
     precision,
@@ -184,6 +203,7 @@ export async function runTrainJob(job: TrainJob): Promise<TrainSummary> {
     precision,
     fp32_steps: fp32Steps,
     collapsed_at_step: result.collapsedAt,
+    pinned_at_step: result.pinnedAt,
     data_seconds: dataSeconds,
     commit,
   };

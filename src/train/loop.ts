@@ -1,8 +1,9 @@
 /**
  * The training loop: budget (steps, epochs or wall-clock minutes, whichever ends
  * first), progress bar, JSON-lines loss log, periodic atomic checkpoints, resume,
- * a clean stop on a NaN/Inf loss that keeps the last good checkpoint, and a warning when the run
- * collapses. Named deviations live here: a decaying or warming-up learning rate (`lrSchedule`,
+ * a clean stop on a NaN/Inf loss that keeps the last good checkpoint, a log of the encoder's
+ * activations (src/train/activation_probe.ts) and a warning when the run collapses (seen in the
+ * losses or in the activations). Named deviations live here: a decaying or warming-up learning rate (`lrSchedule`,
  * `lrWarmupSteps`), a moving average of the weights (`emaDecay`) and the float32 warm-up of bf16
  * runs (`fp32Steps`).
  *
@@ -28,11 +29,18 @@ import { type LossValues, setCenters, type TrainImages, trainStep } from "./step
 import { WeightAverage } from "./weight_average.ts";
 import { scheduledLearningRate } from "./lr_schedule.ts";
 import { CollapseWatch } from "./collapse.ts";
+import { drawProbe, type LevelActivations, measureActivations, pinnedWarning } from "./activation_probe.ts";
 import { stepPrecision } from "./precision_warmup.ts";
 import { type MatmulPrecision, setNativePrecision } from "../backend/native.ts";
 
 /** File name of the per-step loss log inside the run folder. */
 export const LOSS_LOG_FILE = "train_log.jsonl";
+
+/** File name of the activation log inside the run folder: one `{step, levels}` row per probe. */
+export const ACTIVATION_LOG_FILE = "activations.jsonl";
+
+/** Default steps between two activation probes. */
+export const DEFAULT_PROBE_EVERY = 100;
 
 /** Budget and bookkeeping of a training run. */
 export interface TrainRunOptions {
@@ -65,8 +73,14 @@ export interface TrainRunOptions {
   precision?: MatmulPrecision;
   /** bf16 runs: steps (counted from step 0) run in float32 first. Default 0. */
   fp32Steps?: number;
-  /** Where warnings go (the collapse warning). Default: stderr, prefixed with `warning: `. */
+  /** Where warnings go (collapse, pinned codes). Default: stderr, prefixed with `warning: `. */
   onWarning?: (message: string) => void;
+  /**
+   * Steps between measurements of the encoder's activations on a fixed set of training patches
+   * (at step 0 too), logged to {@linkcode ACTIVATION_LOG_FILE}; 0 turns the probe off. Default
+   * {@linkcode DEFAULT_PROBE_EVERY}. Training is the same with any value.
+   */
+  probeEvery?: number;
 }
 
 /** Outcome of {@linkcode trainRun}. */
@@ -85,6 +99,8 @@ export interface TrainRunResult {
   stoppedBy: "steps" | "time";
   /** Step at which this invocation saw the run collapse (see src/train/collapse.ts), or null. */
   collapsedAt: number | null;
+  /** First probe step of this invocation at which a level's codes were pinned (src/train/activation_probe.ts), or null. */
+  pinnedAt: number | null;
 }
 
 /**
@@ -98,6 +114,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   await removeStaleTemporaries(opts.runDir);
   const ckptPath = `${opts.runDir}/${CHECKPOINT_FILE}`;
   const logPath = `${opts.runDir}/${LOSS_LOG_FILE}`;
+  const probePath = `${opts.runDir}/${ACTIVATION_LOG_FILE}`;
   let config = opts.config;
   let step = 0, elapsedBefore = 0;
   let rng = new Rng(config.train.seed ^ 0x5eed);
@@ -113,10 +130,12 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
     model = createModel(config);
     loadModelState(model, checkpoint, "trained");
     logged = await truncateLog(logPath, step);
+    await truncateLog(probePath, step);
   } else {
     model = createModel(config);
     if (config.train.losses.svdd) setCenters(model, opts.data, new Rng(config.train.seed ^ 0xc3));
     await Deno.writeTextFile(logPath, "");
+    await Deno.writeTextFile(probePath, "");
   }
   const t = config.train;
   const optimizer = tf.train.adam(t.learningRate, 0.9, 0.999, 1e-8);
@@ -167,8 +186,22 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   // The steps before this invocation (a resumed run's), so that the baseline is the run's first steps'.
   for (const row of logged) watch.observe(row.step, row);
   if (watch.collapsedAt !== null) warn(`this run collapsed at step ${watch.collapsedAt}. ${collapseHint}`);
+  const probeEvery = opts.probeEvery ?? DEFAULT_PROBE_EVERY;
+  const probe = probeEvery > 0 ? drawProbe(opts.data, model.encoder.patchSize, t.seed) : null;
+  const probeLog = probe ? await Deno.open(probePath, { append: true, create: true }) : null;
+  let pinnedAt: number | null = null;
+  const measure = async () => {
+    const levels: LevelActivations[] = await measureActivations(model.encoder, probe!);
+    await probeLog!.write(enc.encode(JSON.stringify({ step, levels }) + "\n"));
+    const message = pinnedAt === null ? pinnedWarning(step, levels) : null;
+    if (message) {
+      pinnedAt = step;
+      warn(`${message}. ${collapseHint}`);
+    }
+  };
   let precision: MatmulPrecision | null = null;
   try {
+    if (probe && step === 0) await measure();
     while (step < totalSteps) {
       if (performance.now() >= deadline) {
         stoppedBy = "time";
@@ -195,6 +228,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
       if (collapse) {
         warn(`training collapsed: ${collapse}. ${collapseHint}`);
       }
+      if (probe && step % probeEvery === 0) await measure();
       const seconds = (performance.now() - start) / 1000;
       const rate = (step - firstStep) / seconds;
       await log.write(
@@ -216,6 +250,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
     }
   } finally {
     log.close();
+    probeLog?.close();
     if (bf16) setNativePrecision("bf16"); // the run's precision again after a warm-up cut short
   }
   if (step !== lastGoodStep || firstStep === step) await saveCheckpoint(ckptPath, model, optimizer, meta(), average);
@@ -242,6 +277,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
     last,
     stoppedBy,
     collapsedAt: watch.collapsedAt,
+    pinnedAt,
   };
 }
 

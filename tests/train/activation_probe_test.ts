@@ -1,0 +1,133 @@
+/**
+ * The activation probe: its per-level numbers are those of the encoder's own codes, a run with
+ * pinned codes is named, healthy ones are not, and training logs the probe without being changed
+ * by it (also across a resume).
+ */
+
+import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs-backend-cpu";
+import { join } from "node:path";
+import { assert, assertEquals } from "../assert.ts";
+import { createEncoder, disposeEncoder, encodePatches, encoderLevels } from "../../src/model/encoder.ts";
+import {
+  drawProbe,
+  type LevelActivations,
+  meanAbs,
+  measureActivations,
+  pinnedWarning,
+  saturatedFraction,
+  spread,
+} from "../../src/train/activation_probe.ts";
+import { splitQuadrants } from "../../src/sampling/crop.ts";
+import { Rng } from "../../src/util/rng.ts";
+import {
+  assertCliError,
+  assertCliOk,
+  checkpointTensors,
+  runCli,
+  tempDir,
+  tensorDifference,
+  tinyDataset,
+  trainArgs,
+} from "../reliability/_helpers.ts";
+
+await tf.setBackend("cpu");
+
+Deno.test("meanAbs, saturatedFraction, spread: small cases by hand", () => {
+  assertEquals(meanAbs(Float32Array.from([1, -3, 0, 2])), 1.5);
+  assertEquals(saturatedFraction(Float32Array.from([0.995, -0.999, 0.5, 0.98])), 0.5);
+  assertEquals(spread(Float32Array.from([0.3, -0.2, 0.3, -0.2, 0.3, -0.2]), 3, 2), 0, "identical codes");
+  // dimension 0: {1, -1} (std 1), dimension 1: {0, 0} (std 0)
+  assertEquals(spread(Float32Array.from([1, 0, -1, 0]), 2, 2), 0.5);
+});
+
+Deno.test("measureActivations: each level's numbers are those of encodePatches' codes (K=64 over K=32)", async () => {
+  const enc = createEncoder({ encoder: "hier", patchSize: 64, embeddingDim: 8 }, 2);
+  const rng = new Rng(9);
+  const size = 72, count = 2;
+  const data = { images: new Float32Array(3 * size * size * 3).map(() => rng.next() - 0.5), count: 3, size };
+  const probe = drawProbe(data, 64, 7, count);
+  assertEquals(drawProbe(data, 64, 7, count).patches, probe.patches, "the same seed draws the same probe");
+  const before = tf.memory().numTensors;
+  const levels = await measureActivations(enc, probe);
+  assertEquals(tf.memory().numTensors, before, "the probe leaks no tensor");
+  assertEquals(levels.map((l) => [l.patchSize, l.preact.length]), [[64, 2], [32, 8]]);
+  const inputs = [probe.patches, splitQuadrants(probe.patches, count, 64)];
+  for (const [i, level] of encoderLevels(enc).entries()) {
+    const n = count * 4 ** i, k = level.patchSize;
+    const codes = tf.tidy(() => encodePatches(level, tf.tensor4d(inputs[i], [n, k, k, 3])).dataSync() as Float32Array);
+    const got = levels[i];
+    assert(Math.abs(got.spread - spread(codes, n, 8)) < 1e-6, `K=${k} spread ${got.spread} vs ${spread(codes, n, 8)}`);
+    assertEquals(got.saturated, saturatedFraction(codes));
+    assert(got.preact.every((m) => m > 0 && Number.isFinite(m)), `K=${k} pre-activations: ${got.preact}`);
+  }
+  // f_small's first pre-activation by hand: conv1 (stride 2) + bias on the quadrants
+  const first = tf.tidy(() => {
+    const x = tf.tensor4d(inputs[1], [count * 4, 32, 32, 3]);
+    const w = enc.params.get("enc.conv1.weight")! as unknown as tf.Tensor4D;
+    return meanAbs(tf.add(tf.conv2d(x, w, 2, "valid"), enc.params.get("enc.conv1.bias")!).dataSync() as Float32Array);
+  });
+  assert(Math.abs(levels[1].preact[0] - first) < 1e-6, `conv1: ${levels[1].preact[0]} vs ${first}`);
+
+  // Pin the codes: a huge bias on f_small's last conv saturates every tanh output the same way.
+  enc.params.get("enc.conv8.bias")!.assign(tf.fill([8], 50));
+  const pinned = await measureActivations(enc, probe);
+  assertEquals([pinned[1].saturated, pinned[1].spread], [1, 0]);
+  const message = pinnedWarning(140, pinned);
+  assert(message?.includes("at step 140 the K=32 codes are pinned") && message.includes("100%"), `${message}`);
+  disposeEncoder(enc);
+});
+
+Deno.test("pinnedWarning: silent on healthy measurements (a transient peak, a trained encoder)", () => {
+  const level = (patchSize: number, saturated: number, spread: number): LevelActivations => ({
+    patchSize,
+    preact: [0.1, 1],
+    saturated,
+    spread,
+  });
+  // numbers measured on bottle (see DEFAULT_PINNED_CRITERIA)
+  assertEquals(pinnedWarning(180, [level(64, 0, 7.5e-3), level(32, 0.7, 1.5e-2)]), null, "healthy run's peak");
+  assertEquals(pinnedWarning(1, [level(64, 0.17, 0.68), level(32, 0.4, 0.66)]), null, "reference encoder");
+  assertEquals(pinnedWarning(0, [level(64, 0, 3e-5), level(32, 0, 5e-5)]), null, "fresh encoder: no spread yet");
+  assert(pinnedWarning(140, [level(64, 0, 1.8e-3), level(32, 0.97, 1.7e-3)])?.includes("K=32"), "collapsed run");
+});
+
+const tmp = await tempDir("activation-probe");
+const data = join(tmp, "data");
+const { category } = await tinyDataset(data, 6);
+
+async function probeRows(run: string): Promise<{ step: number; levels: LevelActivations[] }[]> {
+  return (await Deno.readTextFile(join(run, "activations.jsonl"))).trim().split("\n").map((l) => JSON.parse(l));
+}
+
+Deno.test("train --probe-every: the log holds a row per probe, training is the same without it", async () => {
+  const [probed, off] = ["probed", "off"].map((n) => join(tmp, n));
+  const runs = await Promise.all([
+    runCli("train", trainArgs(data, category, probed, "--steps", "4", "--probe-every", "2")),
+    runCli("train", trainArgs(data, category, off, "--steps", "4", "--probe-every", "0")),
+  ]);
+  runs.forEach((r, i) => assertCliOk(r, ["probed", "off"][i]));
+  const rows = await probeRows(probed);
+  assertEquals(rows.map((r) => r.step), [0, 2, 4]);
+  assertEquals(rows[0].levels.map((l) => [l.patchSize, l.preact.length]), [[32, 8]]);
+  assertEquals((await Deno.readTextFile(join(off, "activations.jsonl"))).trim(), "", "0 turns the probe off");
+  const [a, b] = await Promise.all([probed, off].map(checkpointTensors));
+  assertEquals(tensorDifference(a.tensors, b.tensors), { differing: 0, maxAbs: 0 }, "the probe changed training");
+  const summary = JSON.parse(await Deno.readTextFile(join(probed, "train_summary.json")));
+  assertEquals(summary.pinned_at_step, null);
+});
+
+Deno.test("train --resume: the activation log continues from the checkpoint's step", async () => {
+  const run = join(tmp, "resumed");
+  assertCliOk(await runCli("train", trainArgs(data, category, run, "--steps", "2", "--probe-every", "1")), "first");
+  assertCliOk(
+    await runCli("train", trainArgs(data, category, run, "--steps", "4", "--probe-every", "1", "--resume")),
+    "resume",
+  );
+  assertEquals((await probeRows(run)).map((r) => r.step), [0, 1, 2, 3, 4]);
+});
+
+Deno.test("train --probe-every: a negative or fractional value is a usage error", async () => {
+  const r = await runCli("train", trainArgs(data, category, join(tmp, "bad"), "--steps", "1", "--probe-every", "-1"));
+  assertCliError(r, 2, /--probe-every/);
+});
