@@ -13,6 +13,7 @@ import { basename, join, relative } from "node:path";
 import { choiceFlag, numberFlag, parseCli, runMain } from "./common.ts";
 import {
   benchFigure,
+  collapseFigure,
   committedTrainingCurvesFigure,
   type ExtraMethod,
   type FigureOutcome,
@@ -29,6 +30,7 @@ import {
   referenceWeightsMethod,
   RESULTS_DIR,
   rocFigures,
+  runActivationsFigure,
   runTrainingCurvesFigure,
   runTraits,
   type SavedOutcome,
@@ -150,6 +152,7 @@ if (import.meta.main) {
       for (const outcome of rocFigures(inspected, options)) await save(outcome);
       await save(pcaFigure(inspected, options));
       await save(await runTrainingCurvesFigure(runDir, options));
+      await save(await runActivationsFigure(runDir, options));
       const isImported = label.includes("authors' encoder");
       if (PAPER_TABLE1[inspected.category] && typeof v.run === "string" && !(isImported && imported)) {
         extra.push({
@@ -174,6 +177,7 @@ if (import.meta.main) {
     await save(await benchFigure(resultsDir));
     await save(await timeToQualityFigure(resultsDir));
     await save(await seedSpreadFigure(resultsDir));
+    await save(await collapseFigure(resultsDir));
 
     const manifestPath = join(outDir, MANIFEST);
     const fresh: ManifestEntry[] = saved.filter((s) => s.files.length > 0).map((s) => ({

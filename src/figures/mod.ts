@@ -86,6 +86,7 @@ export {
   trainSyntheticRun,
 } from "./synthetic_run.ts";
 export { readSeedRuns, readTimePoints, seedSpreadFigure, timeToQualityFigure } from "./time_to_quality.ts";
+export { collapseFigure, readActivationLog, runActivationsFigure } from "./activations.ts";
 export {
   benchFigure,
   type BenchPhase,

@@ -5,7 +5,7 @@
  *
  * - Results: {@linkcode aurocTable} (+ {@linkcode aurocTableMarkdown}), {@linkcode ablationBars},
  *   {@linkcode lambdaCurve}, {@linkcode rocCurves}.
- * - Training and representation: {@linkcode trainingCurves}, {@linkcode embeddingPca} ({@linkcode pca2}).
+ * - Training and representation: {@linkcode trainingCurves}, {@linkcode activationCurves}, {@linkcode embeddingPca} ({@linkcode pca2}).
  * - Inspection: {@linkcode anomalyMapPanel}, {@linkcode anomalyMapGallery}.
  * - Building blocks: {@linkcode renderPlot}, {@linkcode stack}, {@linkcode grid}, {@linkcode titled},
  *   {@linkcode swatchLegend}, {@linkcode rampLegend}, {@linkcode encodePng}.
@@ -57,6 +57,12 @@ export { type TimeCurveOptions, type TimePoint, timeToQualityCurve } from "./tim
 export { type SeedRun, seedSpread, type SeedSpreadOptions } from "./seed_spread.ts";
 export { type NamedRocCurve, rocCurves, type RocCurvesOptions, thinCurve } from "./roc_curves.ts";
 export { type LossPanel, lossPanels, trainingCurves, type TrainingCurvesOptions } from "./training_curves.ts";
+export {
+  activationCurves,
+  type ActivationCurvesOptions,
+  type ActivationRow,
+  type ActivationSeries,
+} from "./activation_curves.ts";
 export { type Pca2, pca2, symmetricEigen } from "./pca.ts";
 export { embeddingPca, type EmbeddingPcaOptions } from "./embedding_pca.ts";
 export {
