@@ -121,6 +121,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   let model: PatchSvddModel;
   let checkpoint = null;
   let logged: ({ step: number } & LossValues)[] = [];
+  let probed: { step: number }[] = [];
   if (opts.resume) {
     checkpoint = await readCheckpoint(ckptPath);
     config = checkpoint.meta.config;
@@ -130,7 +131,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
     model = createModel(config);
     loadModelState(model, checkpoint, "trained");
     logged = await truncateLog(logPath, step);
-    await truncateLog(probePath, step);
+    probed = await truncateLog(probePath, step);
   } else {
     model = createModel(config);
     if (config.train.losses.svdd) setCenters(model, opts.data, new Rng(config.train.seed ^ 0xc3));
@@ -201,7 +202,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   };
   let precision: MatmulPrecision | null = null;
   try {
-    if (probe && step === 0) await measure();
+    if (probe && step === 0 && !probed.some((row) => row.step === 0)) await measure(); // not again on a resume
     while (step < totalSteps) {
       if (performance.now() >= deadline) {
         stoppedBy = "time";

@@ -125,6 +125,11 @@ Deno.test("train --resume: the activation log continues from the checkpoint's st
     "resume",
   );
   assertEquals((await probeRows(run)).map((r) => r.step), [0, 1, 2, 3, 4]);
+  // a run saved at step 0 (the random encoder) and resumed: step 0 is probed once
+  const zero = join(tmp, "zero");
+  assertCliOk(await runCli("train", trainArgs(data, category, zero, "--steps", "0")), "step 0");
+  assertCliOk(await runCli("train", trainArgs(data, category, zero, "--steps", "1", "--resume")), "resume at 0");
+  assertEquals((await probeRows(zero)).map((r) => r.step), [0]);
 });
 
 Deno.test("train --probe-every: a negative or fractional value is a usage error", async () => {
