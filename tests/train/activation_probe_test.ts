@@ -7,6 +7,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { assert, assertEquals } from "../assert.ts";
 import { createEncoder, disposeEncoder, encodePatches, encoderLevels } from "../../src/model/encoder.ts";
 import {
@@ -19,6 +20,8 @@ import {
   spread,
 } from "../../src/train/activation_probe.ts";
 import { splitQuadrants } from "../../src/sampling/crop.ts";
+import { importReferenceEncoder } from "../../src/model/reference_weights.ts";
+import { readSafetensors } from "../../src/model/safetensors.ts";
 import { Rng } from "../../src/util/rng.ts";
 import {
   assertCliError,
@@ -90,6 +93,31 @@ Deno.test("pinnedWarning: silent on healthy measurements (a transient peak, a tr
   assertEquals(pinnedWarning(1, [level(64, 0.17, 0.68), level(32, 0.4, 0.66)]), null, "reference encoder");
   assertEquals(pinnedWarning(0, [level(64, 0, 3e-5), level(32, 0, 5e-5)]), null, "fresh encoder: no spread yet");
   assert(pinnedWarning(140, [level(64, 0, 1.8e-3), level(32, 0.97, 1.7e-3)])?.includes("K=32"), "collapsed run");
+});
+
+const referenceDir = fileURLToPath(new URL("../../../shared/data/reference_weights", import.meta.url));
+const referenceFiles = ["bottle_enchier.safetensors", "bottle_expected_outputs.safetensors"].map((f) =>
+  join(referenceDir, f)
+);
+const haveReference = referenceFiles.every((f) => {
+  try {
+    return Deno.statSync(f).isFile;
+  } catch {
+    return false;
+  }
+});
+
+Deno.test({
+  name: "measureActivations: the authors' trained bottle encoder is saturated in part but spread, not pinned",
+  ignore: !haveReference,
+  fn: async () => {
+    const enc = await importReferenceEncoder(referenceFiles[0], { patchSize: 64, embeddingDim: 64 });
+    const image = (await readSafetensors(referenceFiles[1])).get("input_broken_large_000")!; // one normalised image
+    const levels = await measureActivations(enc, drawProbe({ images: image.data, count: 1, size: 256 }, 64, 0, 16));
+    assertEquals(pinnedWarning(1, levels), null);
+    for (const l of levels) assert(l.spread > 0.1 && l.saturated > 0.05, `K=${l.patchSize}: ${JSON.stringify(l)}`);
+    disposeEncoder(enc);
+  },
 });
 
 const tmp = await tempDir("activation-probe");
