@@ -74,7 +74,7 @@ export interface CellRecord {
   data_root: string;
   /** Full resolved configuration. */
   config: Cell["config"];
-  /** running (or killed), finished, or failed (training diverged). */
+  /** running (or killed), finished, or failed (training diverged, or collapsed with `stopOnCollapse`). */
   status: "running" | "finished" | "failed";
   /** How the last invocation started: fresh, resumed from a checkpoint, or evaluation only. */
   mode: "fresh" | "resume" | "eval";
@@ -112,7 +112,7 @@ export interface SweepRunOptions {
   mergeOnly?: boolean;
   /** Backend, overriding the file's. */
   backend?: BackendName;
-  /** Retry cells whose training diverged (default: skip them). */
+  /** Retry cells whose training failed (default: skip them). */
   retryFailed?: boolean;
   /** Where progress lines go. Default console.log. */
   log?: (line: string) => void;
@@ -128,7 +128,7 @@ export interface SweepRunResult {
   ran: string[];
   /** Ids skipped as already finished. */
   skipped: string[];
-  /** Ids whose training diverged (this invocation or before). */
+  /** Ids whose training failed: diverged, or collapsed and stopped (this invocation or before). */
   failed: string[];
   /** Cells finished in total (all shards). */
   finished: number;
@@ -241,7 +241,7 @@ export async function runSweep(opts: SweepRunOptions): Promise<SweepRunResult> {
   return result;
 }
 
-/** State of a cell's folder: finished (metrics.json), failed (diverged), partial, or new. */
+/** State of a cell's folder: finished (metrics.json), failed (diverged or stopped collapsed), partial, or new. */
 async function cellState(dir: string): Promise<"finished" | "failed" | "partial" | "new"> {
   if (await exists(`${dir}/${RUN_FILES.metrics}`)) return "finished";
   const record = await readJson<CellRecord>(`${dir}/${SWEEP_FILES.cell}`);
@@ -379,6 +379,7 @@ async function runCell(
         backend: ctx.backend,
         precision: ctx.sweep.precision,
         fp32Steps: ctx.sweep.fp32Steps,
+        stopOnCollapse: ctx.sweep.stopOnCollapse,
         quiet: true,
       });
       trainNote = `${mode === "resume" ? "resumed to" : "trained"} ${summary.steps} steps`;

@@ -16,6 +16,7 @@
  *   "backend": "auto", "nn": "exact", "overlays": false,
  *   "precision": "fp32",            // "bf16": native convs/matmuls on AMX (part of every cell's hash)
  *   "fp32Steps": 0,                 // bf16 only: steps run in float32 first (default 0, see train --fp32-steps)
+ *   "stopOnCollapse": false,        // true: a cell that collapses stops and fails (train --stop-on-collapse)
  *   "losses": ["svdd", "svdd-prime", "svdd-prime+ssl"]   // axes: any other key listed in AXIS_NAMES
  * }
  * ```
@@ -73,6 +74,7 @@ export const SETTING_NAMES = [
   "backend",
   "precision",
   "fp32Steps",
+  "stopOnCollapse",
   "nn",
   "overlays",
 ] as const;
@@ -143,6 +145,11 @@ export interface Sweep {
   precision: MatmulPrecision;
   /** bf16 sweeps: steps each cell runs in float32 first (part of the cell id when > 0). Default 0. */
   fp32Steps?: number;
+  /**
+   * Stop a cell that collapses (a failed cell, exit-3 style) instead of training it to the end of
+   * its budget. Not part of the cell id: it changes no finished cell's result. Default false.
+   */
+  stopOnCollapse: boolean;
   /** Nearest-neighbour search (overrides base.inspect.nn). */
   nn?: "hnsw" | "exact";
   /** Write overlay PNGs for every cell. Default false. */
@@ -427,6 +434,10 @@ export function parseSweep(json: unknown, file: string): Sweep {
   }
   const overlays = obj.overlays ?? false;
   if (typeof overlays !== "boolean") fail("overlays", `expected true or false but ${found(overlays)}`, "use false");
+  const stopOnCollapse = obj.stopOnCollapse ?? false;
+  if (typeof stopOnCollapse !== "boolean") {
+    fail("stopOnCollapse", `expected true or false but ${found(stopOnCollapse)}`, "use true to stop collapsed cells");
+  }
 
   return {
     name,
@@ -443,6 +454,7 @@ export function parseSweep(json: unknown, file: string): Sweep {
     backend: backend as BackendName,
     precision: precision as MatmulPrecision,
     ...(fp32Steps !== undefined ? { fp32Steps: fp32Steps as number } : {}),
+    stopOnCollapse: stopOnCollapse as boolean,
     nn: nn as Sweep["nn"],
     overlays: overlays as boolean,
   };

@@ -220,7 +220,7 @@ export interface TableInfo {
   finished: number;
   /** Cells in the grid. */
   total: number;
-  /** Ids of cells that failed (diverged). */
+  /** Ids of cells that failed (diverged, or collapsed and stopped). */
   failed: string[];
   /** Run folders that belong to no cell of the current sweep file (ignored). */
   stale: string[];
@@ -244,7 +244,7 @@ export function tableMarkdown(rows: TableRow[], axisNames: string[], info: Table
       info.categories.join(", ")
     }`,
     `- cells finished: ${info.finished} of ${info.total}${
-      info.failed.length ? `; failed (diverged): ${info.failed.join(", ")}` : ""
+      info.failed.length ? `; failed (diverged or collapsed): ${info.failed.join(", ")}` : ""
     }`,
     "- AUROC as fractions, mean ± sample std over seeds (n = seeds); a `mean` row averages over categories per seed first.",
     "- paper: REFERENCE.md section 7, shown where the cell matches the paper's setting apart from the ablated field; " +

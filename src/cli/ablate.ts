@@ -27,7 +27,7 @@ paper's numbers beside ours). Finished cells are skipped, so rerunning resumes a
   --merge            only rebuild the tables from the run folders that exist
   --results DIR      parent of the sweep's results folder (default results)
   --backend B        ${BACKEND_NAMES.join("|")} (default: the file's, else auto)
-  --retry-failed     rerun cells whose training diverged (default: skip them)`;
+  --retry-failed     rerun cells whose training diverged or was stopped collapsed (default: skip them)`;
 
 await runMain(async () => {
   const { values: v, positionals } = parseCli(Deno.args, {
@@ -58,7 +58,9 @@ await runMain(async () => {
     console.log(`tables: ${result.outDir}/table.md (${result.finished} of ${result.cells.length} cells finished)`);
   }
   if (result.failed.length && !v["dry-run"] && !v.merge) {
-    console.error(`${result.failed.length} cell(s) diverged; see their cell.json, or rerun with --retry-failed`);
+    console.error(
+      `${result.failed.length} cell(s) failed (diverged or stopped collapsed); see their cell.json, or rerun with --retry-failed`,
+    );
     Deno.exit(3);
   }
 });

@@ -30,6 +30,7 @@ Run:
   --checkpoint-minutes M   minutes between checkpoints (default 5)
   --probe-every N      steps between measurements of the encoder's activations, logged to
                        RUN/activations.jsonl (default 100; 0 turns it off; training is the same)
+  --stop-on-collapse   stop (exit 3, checkpoint kept) once the run collapses, instead of warning
   --skip-bad           skip unreadable images with a warning
   --allow-mixed-channels   accept grayscale and colour images in one category
   --quiet              no progress bar
@@ -51,6 +52,7 @@ await runMain(async () => {
     "force": { type: "boolean" },
     "checkpoint-minutes": { type: "string" },
     "probe-every": { type: "string" },
+    "stop-on-collapse": { type: "boolean" },
     "skip-bad": { type: "boolean" },
     "allow-mixed-channels": { type: "boolean" },
     "quiet": { type: "boolean" },
@@ -74,6 +76,7 @@ await runMain(async () => {
     fp32Steps: numberFlag(v["fp32-steps"], "fp32-steps", "int"),
     checkpointMinutes: numberFlag(v["checkpoint-minutes"], "checkpoint-minutes", "nonneg"),
     probeEvery: numberFlag(v["probe-every"], "probe-every", "int"),
+    stopOnCollapse: Boolean(v["stop-on-collapse"]),
     skipBad: Boolean(v["skip-bad"]),
     allowMixedChannels: Boolean(v["allow-mixed-channels"]),
     quiet: Boolean(v.quiet),

@@ -52,6 +52,8 @@ export interface TrainJob {
   checkpointMinutes?: number;
   /** Steps between activation probes (0: off). Default `DEFAULT_PROBE_EVERY` of src/train/loop.ts. */
   probeEvery?: number;
+  /** Stop the run with a `TrainingError` (exit 3) once it collapses, instead of warning. Default false. */
+  stopOnCollapse?: boolean;
   /** No progress output. */
   quiet?: boolean;
 }
@@ -184,6 +186,7 @@ export async function runTrainJob(job: TrainJob): Promise<TrainSummary> {
     resume: job.resume,
     checkpointMinutes: job.checkpointMinutes,
     probeEvery: job.probeEvery,
+    stopOnCollapse: job.stopOnCollapse,
     extra,
     quiet: job.quiet,
     precision,

@@ -23,7 +23,7 @@ import {
   saveCheckpoint,
 } from "./checkpoint.ts";
 import { writeFileAtomic } from "../util/atomic.ts";
-import { createModel, type PatchSvddModel } from "./model.ts";
+import { createModel, disposeModel, type PatchSvddModel } from "./model.ts";
 import { formatDuration, ProgressBar, progressLine } from "./progress.ts";
 import { type LossValues, setCenters, type TrainImages, trainStep } from "./step.ts";
 import { WeightAverage } from "./weight_average.ts";
@@ -75,6 +75,12 @@ export interface TrainRunOptions {
   fp32Steps?: number;
   /** Where warnings go (collapse, pinned codes). Default: stderr, prefixed with `warning: `. */
   onWarning?: (message: string) => void;
+  /**
+   * Stop a run once it is seen to collapse (by the losses or by the activation probe): save a
+   * checkpoint of that step and throw a {@linkcode TrainingError} (exit 3), instead of warning and
+   * training on to the end of the budget. Default false.
+   */
+  stopOnCollapse?: boolean;
   /**
    * Steps between measurements of the encoder's activations on a fixed set of training patches
    * (at step 0 too), logged to {@linkcode ACTIVATION_LOG_FILE}; 0 turns the probe off. Default
@@ -187,18 +193,25 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   // The steps before this invocation (a resumed run's), so that the baseline is the run's first steps'.
   for (const row of logged) watch.observe(row.step, row);
   if (watch.collapsedAt !== null) warn(`this run collapsed at step ${watch.collapsedAt}. ${collapseHint}`);
+  const stopped = (at: number, kept: number) =>
+    new TrainingError(
+      `Training collapsed at step ${at} and was stopped (--stop-on-collapse); its checkpoint (step ${kept}) is kept in ` +
+        `${ckptPath}. Retrain with --force and --lr-warmup-steps 500, a lower --lr or another --seed`,
+    );
+  if (opts.stopOnCollapse && watch.collapsedAt !== null) throw stopped(watch.collapsedAt, step);
   const probeEvery = opts.probeEvery ?? DEFAULT_PROBE_EVERY;
   const probe = probeEvery > 0 ? drawProbe(opts.data, model.encoder.patchSize, t.seed) : null;
   const probeLog = probe ? await Deno.open(probePath, { append: true, create: true }) : null;
   let pinnedAt: number | null = null;
-  const measure = async () => {
+  /** Probe the activations; true when this probe found the codes pinned for the first time. */
+  const measure = async (): Promise<boolean> => {
     const levels: LevelActivations[] = await measureActivations(model.encoder, probe!);
     await probeLog!.write(enc.encode(JSON.stringify({ step, levels }) + "\n"));
     const message = pinnedAt === null ? pinnedWarning(step, levels) : null;
-    if (message) {
-      pinnedAt = step;
-      warn(`${message}. ${collapseHint}`);
-    }
+    if (!message) return false;
+    pinnedAt = step;
+    warn(`${message}. ${collapseHint}`);
+    return true;
   };
   let precision: MatmulPrecision | null = null;
   try {
@@ -229,7 +242,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
       if (collapse) {
         warn(`training collapsed: ${collapse}. ${collapseHint}`);
       }
-      if (probe && step % probeEvery === 0) await measure();
+      const pinned = probe && step % probeEvery === 0 ? await measure() : false;
       const seconds = (performance.now() - start) / 1000;
       const rate = (step - firstStep) / seconds;
       await log.write(
@@ -237,6 +250,10 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
           JSON.stringify({ step, time_s: +seconds.toFixed(3), ...values, ...(logRate ? { lr } : {}) }) + "\n",
         ),
       );
+      if (opts.stopOnCollapse && (collapse || pinned)) {
+        await saveCheckpoint(ckptPath, model, optimizer, meta(), average);
+        throw stopped(collapse ? watch.collapsedAt! : step, step);
+      }
       const remaining = Math.min(
         (totalSteps - step) / rate,
         Math.max(0, (deadline - performance.now()) / 1000),
@@ -249,6 +266,12 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
         lastGoodStep = step;
       }
     }
+  } catch (e) {
+    // A diverged or stopped run: free its tensors (a sweep goes on with the next cell).
+    optimizer.dispose();
+    average?.dispose();
+    disposeModel(model);
+    throw e;
   } finally {
     log.close();
     probeLog?.close();

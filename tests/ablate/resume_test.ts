@@ -113,9 +113,38 @@ Deno.test("runSweep() skips a diverged cell unless asked to retry it, and lists 
   assertEquals([r.ran, r.failed], [[], [cells[0].id]]);
   assert(lines[0].includes("0 finished, 1 failed before, 0 to run"), lines[0]);
   const table = await Deno.readTextFile(`${results}/smoke/table.md`);
-  assert(table.includes(`failed (diverged): ${cells[0].id}`), table);
+  assert(table.includes(`failed (diverged or collapsed): ${cells[0].id}`), table);
   const dry: string[] = [];
   await runSweep({ file: smokeFile, results, dryRun: true, log: (l) => dry.push(l) });
   assert(dry[1].endsWith(`${cells[0].id}  failed`) && dry[2].endsWith("new"), dry.join("\n"));
+  await Deno.remove(results, { recursive: true });
+});
+
+Deno.test("runSweep() with stopOnCollapse: a cell that collapses stops early and is marked failed", async () => {
+  const results = await Deno.makeTempDir({ prefix: "patchsvdd-ablate-" });
+  const file = `${results}/collapsing.json`;
+  // --lr 0.1 pins f_small's codes within a few steps; the probe (every 100 steps) sees it at step 100
+  await Deno.writeTextFile(
+    file,
+    JSON.stringify({
+      description: "a cell that collapses",
+      data: "synthetic",
+      synthetic: { kinds: ["texture"], size: 64, numTrain: 4, numTestGood: 2, numTestDefect: 1 },
+      base: { imageSize: 64, train: { patchSize: 32, embeddingDim: 8, batchSize: 4, learningRate: 0.1 } },
+      budget: { steps: 400 },
+      nn: "exact",
+      stopOnCollapse: true,
+    }),
+  );
+  const lines: string[] = [];
+  const r = await runSweep({ file, results, backend: "native", log: (l) => lines.push(l) });
+  assertEquals([r.ran.length, r.failed.length], [0, 1], lines.join("\n"));
+  const record: CellRecord = JSON.parse(
+    await Deno.readTextFile(`${results}/collapsing/runs/${r.failed[0]}/${SWEEP_FILES.cell}`),
+  );
+  assertEquals(record.status, "failed");
+  assert(/Training collapsed at step \d+ and was stopped/.test(record.error ?? ""), record.error);
+  const step = Number(record.error!.match(/step (\d+) and/)![1]);
+  assert(step <= 100, `stopped at step ${step}, long before the budget's 400`);
   await Deno.remove(results, { recursive: true });
 });

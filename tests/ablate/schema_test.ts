@@ -92,6 +92,15 @@ Deno.test("a sweep's base may set the optional training deviations; their types 
   );
 });
 
+Deno.test("stopOnCollapse: off by default, a boolean, and not part of the cell id", () => {
+  const plain = parseSweep(minimal, "p.json");
+  const stopping = parseSweep({ ...minimal, stopOnCollapse: true }, "p.json");
+  assertEquals([plain.stopOnCollapse, stopping.stopOnCollapse], [false, true]);
+  const ids = [plain, stopping].map((sweep) => expandGrid(sweep, { kind: "folder" })[0].id);
+  assertEquals(ids[0], ids[1], "stopping a collapsed cell changes no finished cell's result");
+  assertSweepError({ ...minimal, stopOnCollapse: "yes" }, /stopOnCollapse: expected true or false but found "yes"/);
+});
+
 Deno.test("parseSweep() rejects synthetic options without data 'synthetic' and bad synthetic fields", () => {
   assertSweepError({ ...minimal, synthetic: { size: 64 } }, /synthetic: synthetic options need "data": "synthetic"/);
   assertSweepError(

@@ -160,6 +160,25 @@ Deno.test("train --resume: the activation log continues from the checkpoint's st
   assertEquals((await probeRows(zero)).map((r) => r.step), [0]);
 });
 
+Deno.test("a run whose codes get pinned is named; --stop-on-collapse stops it there, exit 3, checkpoint kept", async () => {
+  // --lr 0.1 blows f_small's activations up within a few steps (measured: pinned at step 5)
+  const flags = ["--steps", "40", "--lr", "0.1", "--probe-every", "5"];
+  const [warned, stopped] = ["warned", "stopped"].map((n) => join(tmp, n));
+  const [w, s] = await Promise.all([
+    runCli("train", trainArgs(data, category, warned, ...flags)),
+    runCli("train", trainArgs(data, category, stopped, ...flags, "--stop-on-collapse")),
+  ]);
+  assertCliOk(w, "warned");
+  assert(/warning: at step 5 the K=32 codes are pinned/.test(w.stderr), w.stderr);
+  const summary = JSON.parse(await Deno.readTextFile(join(warned, "train_summary.json")));
+  assertEquals([summary.steps, summary.pinned_at_step], [40, 5]);
+  assertCliError(s, 3, /Training collapsed at step 5 and was stopped \(--stop-on-collapse\)/, /checkpoint \(step 5\)/);
+  assertEquals((await checkpointTensors(stopped)).step, 5);
+  assertEquals((await probeRows(stopped)).map((r) => r.step), [0, 5]);
+  const log = (await Deno.readTextFile(join(stopped, "train_log.jsonl"))).trim().split("\n");
+  assertEquals(log.length, 5, "every step up to the stop is logged");
+});
+
 Deno.test("train --probe-every: a negative or fractional value is a usage error", async () => {
   const r = await runCli("train", trainArgs(data, category, join(tmp, "bad"), "--steps", "1", "--probe-every", "-1"));
   assertCliError(r, 2, /--probe-every/);
