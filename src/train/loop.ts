@@ -2,10 +2,10 @@
  * The training loop: budget (steps, epochs or wall-clock minutes, whichever ends
  * first), progress bar, JSON-lines loss log, periodic atomic checkpoints, resume,
  * a clean stop on a NaN/Inf loss that keeps the last good checkpoint, a log of the encoder's
- * activations (src/train/activation_probe.ts) and a warning when the run collapses (seen in the
- * losses or in the activations). Named deviations live here: a decaying or warming-up learning rate (`lrSchedule`,
- * `lrWarmupSteps`), a moving average of the weights (`emaDecay`) and the float32 warm-up of bf16
- * runs (`fp32Steps`).
+ * activations (src/train/activation_probe.ts), and a warning (or, with `stopOnCollapse`, a stop)
+ * when the run collapses, seen in the losses or in the activations. Named deviations live here: a
+ * decaying or warming-up learning rate (`lrSchedule`, `lrWarmupSteps`), a moving average of the
+ * weights (`emaDecay`) and the float32 warm-up of bf16 runs (`fp32Steps`).
  *
  * @module
  */
@@ -105,7 +105,7 @@ export interface TrainRunResult {
   stoppedBy: "steps" | "time";
   /** Step at which this invocation saw the run collapse (see src/train/collapse.ts), or null. */
   collapsedAt: number | null;
-  /** First probe step of this invocation at which a level's codes were pinned (src/train/activation_probe.ts), or null. */
+  /** First probe step of this invocation at which a level's codes were pinned (see activation_probe.ts), or null. */
   pinnedAt: number | null;
 }
 
@@ -198,7 +198,6 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
       `Training collapsed at step ${at} and was stopped (--stop-on-collapse); its checkpoint (step ${kept}) is kept in ` +
         `${ckptPath}. Retrain with --force and --lr-warmup-steps 500, a lower --lr or another --seed`,
     );
-  if (opts.stopOnCollapse && watch.collapsedAt !== null) throw stopped(watch.collapsedAt, step);
   const probeEvery = opts.probeEvery ?? DEFAULT_PROBE_EVERY;
   const probe = probeEvery > 0 ? drawProbe(opts.data, model.encoder.patchSize, t.seed) : null;
   const probeLog = probe ? await Deno.open(probePath, { append: true, create: true }) : null;
@@ -215,6 +214,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   };
   let precision: MatmulPrecision | null = null;
   try {
+    if (opts.stopOnCollapse && watch.collapsedAt !== null) throw stopped(watch.collapsedAt, step); // resumed
     if (probe && step === 0 && !probed.some((row) => row.step === 0)) await measure(); // not again on a resume
     while (step < totalSteps) {
       if (performance.now() >= deadline) {

@@ -44,7 +44,7 @@ Deno.test("meanAbs, saturatedFraction, spread: small cases by hand", () => {
   assertEquals(spread(Float32Array.from([1, 0, -1, 0]), 2, 2), 0.5);
 });
 
-Deno.test("measureActivations: each level's numbers are those of encodePatches' codes (K=64 over K=32)", async () => {
+Deno.test("measureActivations: each level's numbers are those of encodePatches' codes (K=64 over K=32; flat)", async () => {
   const enc = createEncoder({ encoder: "hier", patchSize: 64, embeddingDim: 8 }, 2);
   const rng = new Rng(9);
   const size = 72, count = 2;
@@ -79,6 +79,10 @@ Deno.test("measureActivations: each level's numbers are those of encodePatches' 
   const message = pinnedWarning(140, pinned);
   assert(message?.includes("at step 140 the K=32 codes are pinned") && message.includes("100%"), `${message}`);
   disposeEncoder(enc);
+  // the flat K=64 encoder: one level, four layers
+  const flat = createEncoder({ encoder: "flat", patchSize: 64, embeddingDim: 8 }, 2);
+  assertEquals((await measureActivations(flat, probe)).map((l) => [l.patchSize, l.preact.length]), [[64, 4]]);
+  disposeEncoder(flat);
 });
 
 Deno.test("pinnedWarning: silent on healthy measurements (a transient peak, a trained encoder)", () => {
@@ -162,7 +166,7 @@ Deno.test("train --resume: the activation log continues from the checkpoint's st
 
 Deno.test("a run whose codes get pinned is named; --stop-on-collapse stops it there, exit 3, checkpoint kept", async () => {
   // --lr 0.1 blows f_small's activations up within a few steps (measured: pinned at step 5)
-  const flags = ["--steps", "40", "--lr", "0.1", "--probe-every", "5"];
+  const flags = ["--steps", "80", "--lr", "0.1", "--probe-every", "5"];
   const [warned, stopped] = ["warned", "stopped"].map((n) => join(tmp, n));
   const [w, s] = await Promise.all([
     runCli("train", trainArgs(data, category, warned, ...flags)),
@@ -171,12 +175,20 @@ Deno.test("a run whose codes get pinned is named; --stop-on-collapse stops it th
   assertCliOk(w, "warned");
   assert(/warning: at step 5 the K=32 codes are pinned/.test(w.stderr), w.stderr);
   const summary = JSON.parse(await Deno.readTextFile(join(warned, "train_summary.json")));
-  assertEquals([summary.steps, summary.pinned_at_step], [40, 5]);
+  assertEquals([summary.steps, summary.pinned_at_step], [80, 5]);
+  assert(summary.collapsed_at_step > 5, `the losses confirm it later: ${summary.collapsed_at_step}`);
   assertCliError(s, 3, /Training collapsed at step 5 and was stopped \(--stop-on-collapse\)/, /checkpoint \(step 5\)/);
   assertEquals((await checkpointTensors(stopped)).step, 5);
   assertEquals((await probeRows(stopped)).map((r) => r.step), [0, 5]);
   const log = (await Deno.readTextFile(join(stopped, "train_log.jsonl"))).trim().split("\n");
   assertEquals(log.length, 5, "every step up to the stop is logged");
+  // resuming a run that collapsed before, with --stop-on-collapse: it stops at once, its checkpoint untouched
+  const resumed = await runCli(
+    "train",
+    trainArgs(data, category, warned, "--steps", "100", "--resume", "--stop-on-collapse"),
+  );
+  assertCliError(resumed, 3, /Training collapsed at step \d+ and was stopped/, /checkpoint \(step 80\)/);
+  assertEquals((await checkpointTensors(warned)).step, 80);
 });
 
 Deno.test("train --probe-every: a negative or fractional value is a usage error", async () => {
