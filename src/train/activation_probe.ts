@@ -166,43 +166,111 @@ export function spread(codes: Float32Array, count: number, d: number): number {
 }
 
 /**
- * When {@linkcode pinnedWarning} speaks: a level's codes are pinned to one saturated corner.
- * On bottle, 400-step screens measured every 20 steps: the two runs that collapsed (float32 and
- * bf16, `--lr 3e-4`) reached 97% saturated with a spread of 4e-4 and 1.7e-3 at step 140, and 100% /
- * 1e-5 by step 160; a healthy run's transient peak was 70% / 1.5e-2; the reference authors' trained
- * encoder has 40% / 0.66 (saturation alone is no sign of trouble).
+ * When a level's codes count as pinned to one saturated corner. On bottle, 400-step screens
+ * measured every 20 steps: the two runs that collapsed reached 97% saturated with a spread of 4e-4
+ * and 1.7e-3 at step 140, and 100% / 1e-5 by step 160; a healthy run's transient peak was 70% /
+ * 1.5e-2; the reference authors' trained encoder has 40% / 0.66 (saturation alone is no sign of
+ * trouble). A pinned run can recover: a 20-minute run (seed 6 with the 500-step warm-up) was
+ * pinned from step 500 to 900, spread down to 4e-5, then recovered and met the quality target.
  */
 export interface PinnedCriteria {
   /** Saturated fraction above which a level may be pinned. Default 0.9. */
   saturated: number;
   /** Spread below which it is. Default 5e-3. */
   spread: number;
+  /**
+   * Steps a level must stay pinned (at every probe) before the collapse counts as lasting, the
+   * condition `--stop-on-collapse` acts on. Default 1000 (the run that recovered was pinned for 400).
+   */
+  lastingSteps: number;
 }
 
 /** Default {@linkcode PinnedCriteria}. */
-export const DEFAULT_PINNED_CRITERIA: PinnedCriteria = { saturated: 0.9, spread: 5e-3 };
+export const DEFAULT_PINNED_CRITERIA: PinnedCriteria = { saturated: 0.9, spread: 5e-3, lastingSteps: 1000 };
 
 /**
- * A one-line warning when some level's codes are pinned (mostly saturated tanh outputs and
- * nearly no spread over the probe), else null.
+ * The first pinned level of a measurement, if any.
  *
- * @param step the step measured
  * @param levels the probe's measurement
  * @param criteria thresholds (default {@linkcode DEFAULT_PINNED_CRITERIA})
- * @returns the warning text, or null
+ * @returns the level, or undefined
  */
-export function pinnedWarning(
-  step: number,
+export function pinnedLevel(
   levels: LevelActivations[],
   criteria: PinnedCriteria = DEFAULT_PINNED_CRITERIA,
-): string | null {
-  const bad = levels.find((l) => l.saturated > criteria.saturated && l.spread < criteria.spread);
-  if (!bad) return null;
-  const means = bad.preact.map((m) => m.toPrecision(2)).join(", ");
-  return `at step ${step} the K=${bad.patchSize} codes are pinned to one corner: ${
-    (100 * bad.saturated).toFixed(0)
-  }% ` +
-    `of their tanh outputs are saturated (|y| > ${SATURATION_LEVEL}) and their spread over the probe patches is ` +
-    `${bad.spread.toExponential(1)} (mean |pre-activation| by layer: ${means}); the activations grew layer after ` +
-    `layer until the final tanh saturated, and the run has collapsed or is about to`;
+): LevelActivations | undefined {
+  return levels.find((l) => l.saturated > criteria.saturated && l.spread < criteria.spread);
+}
+
+/** What {@linkcode PinnedWatch.observe} reports about one probe. */
+export interface PinnedReport {
+  /** A one-line warning the first time a level is pinned, else null. */
+  warning: string | null;
+  /** A one-line note when a pinned run is pinned no more, else null. */
+  recovered: string | null;
+  /** Whether the codes have now been pinned at every probe for `lastingSteps` steps or more. */
+  lasting: boolean;
+}
+
+/**
+ * Follows the probe's measurements of a run: warns when codes get pinned, notes a recovery,
+ * and says when a pinned state has lasted long enough to call the run collapsed.
+ *
+ * @example
+ * ```ts
+ * import { PinnedWatch } from "./activation_probe.ts";
+ * const watch = new PinnedWatch({ saturated: 0.9, spread: 5e-3, lastingSteps: 200 });
+ * const pinned = [{ patchSize: 32, preact: [0.1, 20], saturated: 1, spread: 1e-6 }];
+ * watch.observe(100, pinned).warning; // "at step 100 the K=32 codes are pinned ..."
+ * watch.observe(300, pinned).lasting; // true
+ * ```
+ */
+export class PinnedWatch {
+  /** First step at which a level was pinned, or null. */
+  pinnedAt: number | null = null;
+  #since: number | null = null;
+  #criteria: PinnedCriteria;
+
+  /** @param criteria thresholds (default {@linkcode DEFAULT_PINNED_CRITERIA}) */
+  constructor(criteria: PinnedCriteria = DEFAULT_PINNED_CRITERIA) {
+    this.#criteria = criteria;
+  }
+
+  /** First step of the current pinned stretch, or null when the last probe was not pinned. */
+  get since(): number | null {
+    return this.#since;
+  }
+
+  /**
+   * Record one probe.
+   *
+   * @param step the step measured
+   * @param levels the probe's measurement
+   * @returns the warning, recovery note and lasting flag of this probe
+   */
+  observe(step: number, levels: LevelActivations[]): PinnedReport {
+    const bad = pinnedLevel(levels, this.#criteria);
+    if (!bad) {
+      const since = this.#since;
+      this.#since = null;
+      const spread = Math.min(...levels.map((l) => l.spread)).toExponential(1);
+      const recovered = since === null
+        ? null
+        : `the codes pinned since step ${since} are pinned no more at step ${step} (smallest spread ${spread}): ` +
+          `the run is recovering`;
+      return { warning: null, recovered, lasting: false };
+    }
+    this.#since ??= step;
+    let warning: string | null = null;
+    if (this.pinnedAt === null) {
+      this.pinnedAt = step;
+      const means = bad.preact.map((m) => m.toPrecision(2)).join(", ");
+      warning = `at step ${step} the K=${bad.patchSize} codes are pinned to one corner: ` +
+        `${(100 * bad.saturated).toFixed(0)}% of their tanh outputs are saturated (|y| > ${SATURATION_LEVEL}) and ` +
+        `their spread over the probe patches is ${bad.spread.toExponential(1)} (mean |pre-activation| by layer: ` +
+        `${means}): the activations grew layer after layer until the final tanh saturated, and the run is ` +
+        `collapsing; it may still recover (on bottle one run of three seen pinned did, within 500 steps)`;
+    }
+    return { warning, recovered: null, lasting: step - this.#since >= this.#criteria.lastingSteps };
+  }
 }

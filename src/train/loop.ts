@@ -29,7 +29,7 @@ import { type LossValues, setCenters, type TrainImages, trainStep } from "./step
 import { WeightAverage } from "./weight_average.ts";
 import { scheduledLearningRate } from "./lr_schedule.ts";
 import { CollapseWatch } from "./collapse.ts";
-import { drawProbe, type LevelActivations, measureActivations, pinnedWarning } from "./activation_probe.ts";
+import { drawProbe, measureActivations, PinnedWatch } from "./activation_probe.ts";
 import { stepPrecision } from "./precision_warmup.ts";
 import { type MatmulPrecision, setNativePrecision } from "../backend/native.ts";
 
@@ -76,7 +76,8 @@ export interface TrainRunOptions {
   /** Where warnings go (collapse, pinned codes). Default: stderr, prefixed with `warning: `. */
   onWarning?: (message: string) => void;
   /**
-   * Stop a run once it is seen to collapse (by the losses or by the activation probe): save a
+   * Stop a run once it is seen to collapse for good (by the losses, or by the activation probe:
+   * codes pinned at every probe for `lastingSteps`, see src/train/activation_probe.ts): save a
    * checkpoint of that step and throw a {@linkcode TrainingError} (exit 3), instead of warning and
    * training on to the end of the budget. Default false.
    */
@@ -188,6 +189,9 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   const fp32Steps = opts.fp32Steps ?? 0;
   const collapseHint =
     `Stop it and retrain with --force and a learning-rate warm-up (--lr-warmup-steps 500), a lower --lr or another --seed`;
+  const pinnedHint =
+    `If it stays pinned, stop it and retrain with --force and --lr-warmup-steps 500, a lower --lr or ` +
+    `another --seed`;
   const logRate = t.lrSchedule !== undefined || t.lrWarmupSteps !== undefined; // a constant rate is not logged
   const watch = new CollapseWatch();
   // The steps before this invocation (a resumed run's), so that the baseline is the run's first steps'.
@@ -201,16 +205,15 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   const probeEvery = opts.probeEvery ?? DEFAULT_PROBE_EVERY;
   const probe = probeEvery > 0 ? drawProbe(opts.data, model.encoder.patchSize, t.seed) : null;
   const probeLog = probe ? await Deno.open(probePath, { append: true, create: true }) : null;
-  let pinnedAt: number | null = null;
-  /** Probe the activations; true when this probe found the codes pinned for the first time. */
+  const pinned = new PinnedWatch();
+  /** Probe the activations; true when the codes have now been pinned long enough to call the run collapsed. */
   const measure = async (): Promise<boolean> => {
-    const levels: LevelActivations[] = await measureActivations(model.encoder, probe!);
+    const levels = await measureActivations(model.encoder, probe!);
     await probeLog!.write(enc.encode(JSON.stringify({ step, levels }) + "\n"));
-    const message = pinnedAt === null ? pinnedWarning(step, levels) : null;
-    if (!message) return false;
-    pinnedAt = step;
-    warn(`${message}. ${collapseHint}`);
-    return true;
+    const report = pinned.observe(step, levels);
+    if (report.warning) warn(`${report.warning}. ${pinnedHint}`);
+    if (report.recovered) warn(report.recovered);
+    return report.lasting;
   };
   let precision: MatmulPrecision | null = null;
   try {
@@ -242,7 +245,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
       if (collapse) {
         warn(`training collapsed: ${collapse}. ${collapseHint}`);
       }
-      const pinned = probe && step % probeEvery === 0 ? await measure() : false;
+      const lasting = probe && step % probeEvery === 0 ? await measure() : false;
       const seconds = (performance.now() - start) / 1000;
       const rate = (step - firstStep) / seconds;
       await log.write(
@@ -250,9 +253,9 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
           JSON.stringify({ step, time_s: +seconds.toFixed(3), ...values, ...(logRate ? { lr } : {}) }) + "\n",
         ),
       );
-      if (opts.stopOnCollapse && (collapse || pinned)) {
+      if (opts.stopOnCollapse && (collapse || lasting)) {
         await saveCheckpoint(ckptPath, model, optimizer, meta(), average);
-        throw stopped(collapse ? watch.collapsedAt! : step, step);
+        throw stopped(collapse ? watch.collapsedAt! : pinned.since!, step);
       }
       const remaining = Math.min(
         (totalSteps - step) / rate,
@@ -301,7 +304,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
     last,
     stoppedBy,
     collapsedAt: watch.collapsedAt,
-    pinnedAt,
+    pinnedAt: pinned.pinnedAt,
   };
 }
 

@@ -15,7 +15,8 @@ import {
   type LevelActivations,
   meanAbs,
   measureActivations,
-  pinnedWarning,
+  pinnedLevel,
+  PinnedWatch,
   saturatedFraction,
   spread,
 } from "../../src/train/activation_probe.ts";
@@ -76,7 +77,7 @@ Deno.test("measureActivations: each level's numbers are those of encodePatches' 
   enc.params.get("enc.conv8.bias")!.assign(tf.fill([8], 50));
   const pinned = await measureActivations(enc, probe);
   assertEquals([pinned[1].saturated, pinned[1].spread], [1, 0]);
-  const message = pinnedWarning(140, pinned);
+  const message = new PinnedWatch().observe(140, pinned).warning;
   assert(message?.includes("at step 140 the K=32 codes are pinned") && message.includes("100%"), `${message}`);
   disposeEncoder(enc);
   // the flat K=64 encoder: one level, four layers
@@ -85,18 +86,43 @@ Deno.test("measureActivations: each level's numbers are those of encodePatches' 
   disposeEncoder(flat);
 });
 
-Deno.test("pinnedWarning: silent on healthy measurements (a transient peak, a trained encoder)", () => {
-  const level = (patchSize: number, saturated: number, spread: number): LevelActivations => ({
-    patchSize,
-    preact: [0.1, 1],
-    saturated,
-    spread,
-  });
+const level = (patchSize: number, saturated: number, spread: number): LevelActivations => ({
+  patchSize,
+  preact: [0.1, 1],
+  saturated,
+  spread,
+});
+
+Deno.test("pinnedLevel: none in healthy measurements (a transient peak, a trained encoder, a fresh one)", () => {
   // numbers measured on bottle (see DEFAULT_PINNED_CRITERIA)
-  assertEquals(pinnedWarning(180, [level(64, 0, 7.5e-3), level(32, 0.7, 1.5e-2)]), null, "healthy run's peak");
-  assertEquals(pinnedWarning(1, [level(64, 0.17, 0.68), level(32, 0.4, 0.66)]), null, "reference encoder");
-  assertEquals(pinnedWarning(0, [level(64, 0, 3e-5), level(32, 0, 5e-5)]), null, "fresh encoder: no spread yet");
-  assert(pinnedWarning(140, [level(64, 0, 1.8e-3), level(32, 0.97, 1.7e-3)])?.includes("K=32"), "collapsed run");
+  assertEquals(pinnedLevel([level(64, 0, 7.5e-3), level(32, 0.7, 1.5e-2)]), undefined, "healthy run's peak");
+  assertEquals(pinnedLevel([level(64, 0.17, 0.68), level(32, 0.4, 0.66)]), undefined, "reference encoder");
+  assertEquals(pinnedLevel([level(64, 0, 3e-5), level(32, 0, 5e-5)]), undefined, "fresh encoder: no spread yet");
+  assertEquals(pinnedLevel([level(64, 0, 1.8e-3), level(32, 0.97, 1.7e-3)])?.patchSize, 32, "collapsed run");
+});
+
+Deno.test("PinnedWatch: warns once, notes a recovery, and calls a collapse lasting only after lastingSteps", () => {
+  const pinned = [level(64, 0, 1e-3), level(32, 0.98, 1.4e-3)], healthy = [level(64, 0, 0.04), level(32, 0.6, 0.05)];
+  // seed 6 on bottle (20 minutes, warm-up): pinned at the probes of steps 500 to 900, then recovered
+  const recovering = new PinnedWatch();
+  const reports = [400, 500, 600, 700, 800, 900, 1000, 1100].map((step) =>
+    recovering.observe(step, step >= 500 && step <= 900 ? pinned : healthy)
+  );
+  assertEquals(reports.map((r) => r.warning !== null), [false, true, false, false, false, false, false, false]);
+  assertEquals(reports.map((r) => r.recovered !== null), [false, false, false, false, false, false, true, false]);
+  assert(
+    reports[6].recovered!.includes("pinned since step 500 are pinned no more at step 1000"),
+    reports[6].recovered!,
+  );
+  assert(reports.every((r) => !r.lasting), "a 400-step pinned stretch is not a lasting collapse");
+  assertEquals(recovering.pinnedAt, 500);
+  // a run that stays pinned: lasting once 1000 steps have passed at every probe (a healthy probe restarts the count)
+  const stuck = new PinnedWatch();
+  const lasting = [100, 200, 300, 1200, 1300].map((step) =>
+    stuck.observe(step, step === 200 ? healthy : pinned).lasting
+  );
+  assertEquals(lasting, [false, false, false, false, true]);
+  assertEquals(stuck.since, 300);
 });
 
 const referenceDir = fileURLToPath(new URL("../../../shared/data/reference_weights", import.meta.url));
@@ -118,7 +144,7 @@ Deno.test({
     const enc = await importReferenceEncoder(referenceFiles[0], { patchSize: 64, embeddingDim: 64 });
     const image = (await readSafetensors(referenceFiles[1])).get("input_broken_large_000")!; // one normalised image
     const levels = await measureActivations(enc, drawProbe({ images: image.data, count: 1, size: 256 }, 64, 0, 16));
-    assertEquals(pinnedWarning(1, levels), null);
+    assertEquals(pinnedLevel(levels), undefined);
     for (const l of levels) assert(l.spread > 0.1 && l.saturated > 0.05, `K=${l.patchSize}: ${JSON.stringify(l)}`);
     disposeEncoder(enc);
   },
@@ -164,8 +190,9 @@ Deno.test("train --resume: the activation log continues from the checkpoint's st
   assertEquals((await probeRows(zero)).map((r) => r.step), [0]);
 });
 
-Deno.test("a run whose codes get pinned is named; --stop-on-collapse stops it there, exit 3, checkpoint kept", async () => {
-  // --lr 0.1 blows f_small's activations up within a few steps (measured: pinned at step 5)
+Deno.test("a run whose codes get pinned is named; --stop-on-collapse stops it once the collapse lasts, exit 3", async () => {
+  // --lr 0.1 blows f_small's activations up within a few steps (measured: pinned at step 5; the losses confirm the
+  // collapse 50 steps after it began, before the probe's 1000 lasting steps)
   const flags = ["--steps", "80", "--lr", "0.1", "--probe-every", "5"];
   const [warned, stopped] = ["warned", "stopped"].map((n) => join(tmp, n));
   const [w, s] = await Promise.all([
@@ -177,11 +204,12 @@ Deno.test("a run whose codes get pinned is named; --stop-on-collapse stops it th
   const summary = JSON.parse(await Deno.readTextFile(join(warned, "train_summary.json")));
   assertEquals([summary.steps, summary.pinned_at_step], [80, 5]);
   assert(summary.collapsed_at_step > 5, `the losses confirm it later: ${summary.collapsed_at_step}`);
-  assertCliError(s, 3, /Training collapsed at step 5 and was stopped \(--stop-on-collapse\)/, /checkpoint \(step 5\)/);
-  assertEquals((await checkpointTensors(stopped)).step, 5);
-  assertEquals((await probeRows(stopped)).map((r) => r.step), [0, 5]);
+  const line = assertCliError(s, 3, /Training collapsed at step \d+ and was stopped \(--stop-on-collapse\)/);
+  const kept = Number(line.match(/checkpoint \(step (\d+)\)/)?.[1]);
+  assert(kept > summary.collapsed_at_step && kept < 80, line);
+  assertEquals((await checkpointTensors(stopped)).step, kept);
   const log = (await Deno.readTextFile(join(stopped, "train_log.jsonl"))).trim().split("\n");
-  assertEquals(log.length, 5, "every step up to the stop is logged");
+  assertEquals(log.length, kept, "every step up to the stop is logged");
   // resuming a run that collapsed before, with --stop-on-collapse: it stops at once, its checkpoint untouched
   const resumed = await runCli(
     "train",
