@@ -8,6 +8,7 @@
 import { join } from "node:path";
 import { activationCurves, type ActivationRow, type ActivationSeries } from "../plot/activation_curves.ts";
 import type { FigureOutcome } from "./build.ts";
+import { readJsonLines } from "./results.ts";
 
 /**
  * Read an activation log, skipping torn lines.
@@ -16,21 +17,9 @@ import type { FigureOutcome } from "./build.ts";
  * @returns its rows (none when the file is absent)
  */
 export async function readActivationLog(path: string): Promise<ActivationRow[]> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return [];
-    throw e;
-  }
-  return text.split("\n").flatMap((line) => {
-    try {
-      const row = JSON.parse(line);
-      return Array.isArray(row?.levels) ? [row as ActivationRow] : [];
-    } catch {
-      return [];
-    }
-  });
+  return (await readJsonLines(path)).filter((row) =>
+    Array.isArray((row as ActivationRow | null)?.levels)
+  ) as ActivationRow[];
 }
 
 /**

@@ -309,17 +309,27 @@ export function allRuns(sweeps: Sweep[]): RunResult[] {
  * @returns one record per line (blank or unparsable lines skipped)
  */
 export async function readLossLog(path: string): Promise<Record<string, number>[]> {
+  const records = (await readJsonLines(path)).filter((r) => r !== null && typeof r === "object");
+  return records.map((record) =>
+    Object.fromEntries(Object.entries(record as Record<string, unknown>).filter(([, v]) => typeof v === "number"))
+  ) as Record<string, number>[];
+}
+
+/**
+ * Read a JSON-lines file, skipping empty lines and lines cut by a killed process.
+ *
+ * @param path the file
+ * @returns its parsed lines (none when the file is absent)
+ */
+export async function readJsonLines(path: string): Promise<unknown[]> {
   const text = await readTextOrNull(path);
   if (text === null) return [];
-  const out: Record<string, number>[] = [];
-  for (const line of text.split("\n")) {
-    if (!line.trim()) continue;
+  return text.split("\n").flatMap((line) => {
+    if (!line.trim()) return [];
     try {
-      const record = JSON.parse(line) as Record<string, unknown>;
-      out.push(Object.fromEntries(Object.entries(record).filter(([, v]) => typeof v === "number")) as never);
+      return [JSON.parse(line)];
     } catch {
-      // a line cut by a killed process: skip it
+      return []; // a line cut by a killed process
     }
-  }
-  return out;
+  });
 }
