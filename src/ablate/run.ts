@@ -412,7 +412,7 @@ async function runCell(
   const s = (x: number) => x.toFixed(1);
   return {
     text: `${trainNote} (${s(record.timing_s.train)} s), eval ${s(record.timing_s.eval)} s: ` +
-      `det ${m.image_auroc[m.main].toFixed(3)} seg ${m.pixel_auroc[m.main].toFixed(3)} (${m.main})`,
+      `det ${m.image_auroc[m.main].toFixed(3)} seg ${m.pixel_auroc?.[m.main].toFixed(3)} (${m.main})`,
     failed: false,
   };
 }

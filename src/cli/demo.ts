@@ -56,7 +56,9 @@ await runMain(async () => {
     `\nPatch SVDD on ${synthetic.category} after ${summary.steps} steps (${summary.train_seconds.toFixed(0)} s):`,
   );
   console.log(`  detection AUROC    ${Object.entries(m.image_auroc).map(([k, x]) => `${k} ${pct(x)}`).join("  ")}`);
-  console.log(`  segmentation AUROC ${Object.entries(m.pixel_auroc).map(([k, x]) => `${k} ${pct(x)}`).join("  ")}`);
-  console.log(`  AUPRO ${pct(m.aupro)}`);
+  console.log(
+    `  segmentation AUROC ${Object.entries(m.pixel_auroc ?? {}).map(([k, x]) => `${k} ${pct(x)}`).join("  ")}`,
+  );
+  console.log(`  AUPRO ${pct(m.aupro ?? NaN)}`);
   console.log(`  metrics: ${run}/metrics.json  overlays: ${run}/overlays/  loss log: ${run}/train_log.jsonl`);
 });

@@ -11,7 +11,7 @@ import { UserError } from "../errors.ts";
 import { runEvalJob } from "../jobs/eval_job.ts";
 
 const USAGE =
-  "deno task eval --run RUN [--data ROOT --category C] [--nn auto|hnsw|exact] [--stride-k64 N] [--stride-k32 N] [--backend B] [--precision fp32|bf16] [--weights averaged|trained] [--no-overlays]";
+  "deno task eval --run RUN [--data ROOT --category C] [--nn auto|hnsw|exact] [--stride-k64 N] [--stride-k32 N] [--backend B] [--precision fp32|bf16] [--weights averaged|trained] [--no-overlays] [--no-masks]";
 
 await runMain(async () => {
   const { values: v } = parseCli(Deno.args, {
@@ -25,6 +25,7 @@ await runMain(async () => {
     "precision": { type: "string" },
     "weights": { type: "string" },
     "no-overlays": { type: "boolean" },
+    "no-masks": { type: "boolean" },
     "skip-bad": { type: "boolean" },
     "allow-mixed-channels": { type: "boolean" },
     "quiet": { type: "boolean" },
@@ -48,18 +49,24 @@ await runMain(async () => {
     precision: choiceFlag(v.precision, "precision", MATMUL_PRECISIONS) as MatmulPrecision | undefined,
     weights: choiceFlag(v.weights, "weights", ["averaged", "trained"] as const),
     overlays: !v["no-overlays"],
+    masks: !v["no-masks"],
     skipBad: Boolean(v["skip-bad"]),
     allowMixedChannels: Boolean(v["allow-mixed-channels"]),
     quiet: Boolean(v.quiet),
   });
   const fmt = (r: Record<string, number>) => Object.entries(r).map(([k, x]) => `${k} ${x.toFixed(4)}`).join("  ");
   console.log(`${record.category}: det AUROC  ${fmt(record.image_auroc)}`);
-  console.log(`${record.category}: seg AUROC  ${fmt(record.pixel_auroc)}`);
-  console.log(
-    `AUPRO ${record.aupro.toFixed(4)}  F1-max image ${record.f1_max.image.toFixed(4)} pixel ${
-      record.f1_max.pixel.toFixed(4)
-    }`,
-  );
+  if (record.pixel_auroc === null) {
+    console.log(`${record.category}: seg AUROC  none (--no-masks: image-level metrics only, no ground-truth masks)`);
+    console.log(`F1-max image ${record.f1_max.image.toFixed(4)}`);
+  } else {
+    console.log(`${record.category}: seg AUROC  ${fmt(record.pixel_auroc)}`);
+    console.log(
+      `AUPRO ${record.aupro?.toFixed(4)}  F1-max image ${record.f1_max.image.toFixed(4)} pixel ${
+        record.f1_max.pixel?.toFixed(4)
+      }`,
+    );
+  }
   console.log(`timing (s): ${Object.entries(record.timing_s).map(([k, x]) => `${k} ${x.toFixed(1)}`).join("  ")}`);
   console.log(`wrote ${v.run}/metrics.json`);
 });

@@ -33,6 +33,8 @@ Run:
   --stop-on-collapse   stop (exit 3, checkpoint kept) once the run collapses, instead of warning
   --skip-bad           skip unreadable images with a warning
   --allow-mixed-channels   accept grayscale and colour images in one category
+  --no-masks           accept defect images without ground-truth masks (training never reads them;
+                       evaluate such a run with eval --no-masks)
   --quiet              no progress bar
 ${CONFIG_HELP}`;
 
@@ -55,6 +57,7 @@ await runMain(async () => {
     "stop-on-collapse": { type: "boolean" },
     "skip-bad": { type: "boolean" },
     "allow-mixed-channels": { type: "boolean" },
+    "no-masks": { type: "boolean" },
     "quiet": { type: "boolean" },
     "help": { type: "boolean", short: "h" },
   }, USAGE);
@@ -79,6 +82,7 @@ await runMain(async () => {
     stopOnCollapse: Boolean(v["stop-on-collapse"]),
     skipBad: Boolean(v["skip-bad"]),
     allowMixedChannels: Boolean(v["allow-mixed-channels"]),
+    masks: !v["no-masks"],
     quiet: Boolean(v.quiet),
   });
   console.log(JSON.stringify({ run: v.out, ...summary }));

@@ -233,7 +233,7 @@ export async function indexCategory(root: string, category: string, opts: IndexO
       if (requireMasks) {
         throw new DataError(
           `Defect image ${path} has no mask; expected ${join(gtDir, defect, stem(path) + "_mask.png")}; ` +
-            `add the mask or remove the image`,
+            `add the mask or remove the image, or pass --no-masks to train and eval for image-level metrics only`,
         );
       }
       test.push({ path, split: "test", defect, label: 1, maskPath: null });

@@ -179,8 +179,9 @@ export async function inspectRun(runDir: string, options: InspectRunOptions = {}
       labels,
       masks,
       metrics,
-      thresholds: { image: metrics.f1_max.image_threshold, pixel: metrics.f1_max.pixel_threshold },
-      auroc: { image: metrics.image_auroc, pixel: metrics.pixel_auroc },
+      // loadDataset above requires masks, so metricsRecord computed every pixel metric
+      thresholds: { image: metrics.f1_max.image_threshold, pixel: metrics.f1_max.pixel_threshold! },
+      auroc: { image: metrics.image_auroc, pixel: metrics.pixel_auroc! },
       embeddings,
     };
   } finally {

@@ -39,6 +39,11 @@ export interface EvalJob {
   weights?: WeightChoice;
   /** Write overlay PNGs (default true). */
   overlays?: boolean;
+  /**
+   * Use the dataset's ground-truth masks (default true). False (`eval --no-masks`) evaluates
+   * image-level metrics only, for datasets that label images but not pixels.
+   */
+  masks?: boolean;
   /** Skip unreadable images. */
   skipBad?: boolean;
   /** Accept mixed grayscale/colour categories. */
@@ -73,6 +78,7 @@ export async function runEvalJob(job: EvalJob): Promise<MetricsRecord> {
     size: config.imageSize,
     skipBad: job.skipBad,
     allowMixedChannels: job.allowMixedChannels,
+    requireMasks: job.masks ?? true,
     onWarning: (m) => console.error(`warning: ${m}`),
   });
   const loadSeconds = (performance.now() - t0) / 1000;
@@ -92,7 +98,7 @@ export async function runEvalJob(job: EvalJob): Promise<MetricsRecord> {
     backend: backend.name,
     step: checkpoint.meta.step,
     weights,
-  });
+  }, (job.masks ?? true) ? "ground_truth" : "none");
   record.timing_s = { load: loadSeconds, ...record.timing_s, inspect_total: inspectSeconds };
   if (job.overlays ?? true) {
     const t2 = performance.now();

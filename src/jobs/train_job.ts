@@ -48,6 +48,8 @@ export interface TrainJob {
   skipBad?: boolean;
   /** Accept mixed grayscale/colour categories. */
   allowMixedChannels?: boolean;
+  /** Require a mask for every defect image (default true); false for image-labelled datasets (`--no-masks`). */
+  masks?: boolean;
   /** Minutes between checkpoints. */
   checkpointMinutes?: number;
   /** Steps between activation probes (0: off). Default `DEFAULT_PROBE_EVERY` of src/train/loop.ts. */
@@ -159,6 +161,7 @@ export async function runTrainJob(job: TrainJob): Promise<TrainSummary> {
     size: config.imageSize,
     skipBad: job.skipBad,
     allowMixedChannels: job.allowMixedChannels,
+    requireMasks: job.masks ?? true,
     onWarning: (m) => console.error(`warning: ${m}`),
   });
   const images = normalize(dataset.train.images, dataset.meanImage);

@@ -37,7 +37,7 @@ Deno.test("training lowers L_SSL below chance and beats the random encoder on sy
   assert(meanSsl < 1.8, `mean L_SSL over the last 15 steps ${meanSsl.toFixed(3)} is not clearly below ln 8 = 2.079`);
   const random = await runEvalJob({ run: `${tmp}/random`, backend, overlays: false, quiet: true });
   const trained = await runEvalJob({ run: `${tmp}/trained`, backend, overlays: false, quiet: true });
-  const r = random.pixel_auroc.k32, t = trained.pixel_auroc.k32;
+  const r = random.pixel_auroc!.k32, t = trained.pixel_auroc!.k32;
   assert(t > r, `trained pixel AUROC ${t.toFixed(4)} does not beat the random encoder's ${r.toFixed(4)}`);
   console.log(
     `L_SSL ${meanSsl.toFixed(3)}; pixel AUROC random ${r.toFixed(4)} -> trained ${t.toFixed(4)}; ` +
