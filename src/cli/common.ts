@@ -125,34 +125,8 @@ export function dataRoot(flag: string | boolean | undefined): string {
   return root;
 }
 
-/** @returns the current git commit of the kit, or "unknown" */
-export async function gitCommit(): Promise<string> {
-  try {
-    const out = await new Deno.Command("git", {
-      args: ["rev-parse", "--short", "HEAD"],
-      cwd: new URL("../..", import.meta.url).pathname,
-      stdout: "piped",
-      stderr: "null",
-    }).output();
-    return out.success ? new TextDecoder().decode(out.stdout).trim() : "unknown";
-  } catch {
-    return "unknown";
-  }
-}
-
-/**
- * Whether a path exists.
- *
- * @param path file or folder
- * @returns true when it exists
- */
-export async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
+// Run-folder helpers shared with src/jobs/ and src/ablate/ live in src/util/ (so that those folders
+// need not import cli/); re-exported here for the entry points.
+export { gitCommit } from "../util/git_commit.ts";
+export { exists } from "../util/exists.ts";
 export { removeStaleTemporaries, writeJsonAtomic } from "../util/atomic.ts";

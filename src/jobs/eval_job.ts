@@ -15,8 +15,10 @@ import { type MetricsRecord, metricsRecord } from "../inspect/report.ts";
 import { writeOverlayPng } from "../plot/overlay.ts";
 import { CHECKPOINT_FILE, loadModelState, readCheckpoint, type WeightChoice } from "../train/checkpoint.ts";
 import { createModel, disposeModel } from "../train/model.ts";
-import { removeStaleTemporaries, writeJsonAtomic } from "../cli/common.ts";
+import { removeStaleTemporaries, writeJsonAtomic } from "../util/atomic.ts";
 import { RUN_FILES } from "./train_job.ts";
+import { findUntrainedBaselines, saveUntrainedBaseline } from "./baseline.ts";
+import { sanityWarnings } from "../metrics/sanity.ts";
 
 /** What to evaluate. */
 export interface EvalJob {
@@ -48,6 +50,12 @@ export interface EvalJob {
   skipBad?: boolean;
   /** Accept mixed grayscale/colour categories. */
   allowMixedChannels?: boolean;
+  /**
+   * Also evaluate the run's untrained encoder (its own initialisation, saved to `RUN/baseline/`) for the
+   * sanity check; without it, untrained runs already evaluated in `RUN/baseline/` or sibling folders
+   * are used when there are any (src/jobs/baseline.ts). Default false.
+   */
+  baseline?: boolean;
   /** No progress output. */
   quiet?: boolean;
 }
@@ -120,6 +128,14 @@ export async function runEvalJob(job: EvalJob): Promise<MetricsRecord> {
     }
     record.timing_s.overlays = (performance.now() - t2) / 1000;
   }
+  if (job.baseline && checkpoint.meta.step > 0) {
+    say("evaluating the untrained encoder (--baseline) ...");
+    const dir = await saveUntrainedBaseline(job.run, config, checkpoint.meta.extra);
+    await runEvalJob({ ...job, run: dir, data, category, overlays: false, baseline: false, quiet: true });
+  }
+  const baselines = checkpoint.meta.step > 0 ? await findUntrainedBaselines(job.run, record) : [];
+  record.warnings = sanityWarnings(record, baselines);
+  for (const w of record.warnings) console.error(`warning: ${w.message}`);
   await removeStaleTemporaries(`${job.run}/${RUN_FILES.metrics}`); // left by an eval killed while writing
   await writeJsonAtomic(`${job.run}/${RUN_FILES.metrics}`, record);
   return record;

@@ -18,7 +18,7 @@ import type { ConvLayer, Encoder } from "../model/encoder.ts";
 import { LEAKY_SLOPE } from "../model/encoder.ts";
 import { cropPatches, splitQuadrants } from "../sampling/crop.ts";
 import { Rng } from "../util/rng.ts";
-import type { TrainImages } from "./step.ts";
+import type { TrainImages } from "./train_images.ts";
 
 /** A tanh output counts as saturated above this magnitude (its gradient is then below 0.02). */
 export const SATURATION_LEVEL = 0.99;

@@ -30,7 +30,7 @@ import {
 } from "../sampling/dense.ts";
 import type { Rng } from "../util/rng.ts";
 import type { PatchSvddModel } from "./model.ts";
-import type { TrainImages } from "./step.ts";
+import type { TrainImages } from "./train_images.ts";
 
 /** What a dense step drew on the host (no tensors). */
 export interface DenseDraw {

@@ -26,16 +26,9 @@ import { samplePairs } from "../sampling/pairs.ts";
 import type { Rng } from "../util/rng.ts";
 import { denseStepTerms, drawDenseStep } from "./dense_step.ts";
 import { type PatchSvddModel, trainableVariables } from "./model.ts";
+import type { TrainImages } from "./train_images.ts";
 
-/** Normalised training images. */
-export interface TrainImages {
-  /** N*S*S*3 HWC, (x - mean) / 255. */
-  images: Float32Array;
-  /** N. */
-  count: number;
-  /** S. */
-  size: number;
-}
+export type { TrainImages } from "./train_images.ts";
 
 /** Loss values of one step, by name (`ssl64`, `svddPrime32`, ..., `total`). */
 export type LossValues = Record<string, number>;
