@@ -1,0 +1,35 @@
+/** `--preset NAME`: a named set of deviations, expanded into the config, overridden by explicit flags. */
+
+import { assertEquals, assertThrows } from "../assert.ts";
+import { configFromFlags } from "../../src/cli/config_flags.ts";
+import { DEFAULT_CONFIG } from "../../src/config.ts";
+import { presetConfig, PRESETS } from "../../src/presets.ts";
+import { ConfigError } from "../../src/config.ts";
+
+Deno.test("preset fast: dense sampling, 2 crops, lr 3e-4, 500-step warm-up, the reference's model and losses", () => {
+  const c = presetConfig("fast");
+  assertEquals(
+    [c.train.sampling, c.train.denseCrops, c.train.learningRate, c.train.lrWarmupSteps],
+    ["dense", 2, 3e-4, 500],
+  );
+  const { sampling: _s, denseCrops: _d, learningRate: _l, lrWarmupSteps: _w, ...rest } = c.train;
+  const { sampling: _s2, learningRate: _l2, ...reference } = DEFAULT_CONFIG.train;
+  assertEquals(rest, reference, "nothing else deviates from the reference");
+  assertEquals(c.inspect, DEFAULT_CONFIG.inspect);
+});
+
+Deno.test("every preset only sets fields that exist in the config and validates", () => {
+  for (const name of Object.keys(PRESETS)) presetConfig(name);
+});
+
+Deno.test("--preset fast with --lr: the explicit flag wins over the preset", () => {
+  const c = configFromFlags({ preset: "fast", lr: "1e-4" });
+  assertEquals([c.train.sampling, c.train.learningRate], ["dense", 1e-4]);
+});
+
+Deno.test("an unknown --preset is refused naming the known ones", () => {
+  assertThrows(
+    () => configFromFlags({ preset: "quick" }),
+    (e: Error) => e instanceof ConfigError && /fast/.test(e.message),
+  );
+});
