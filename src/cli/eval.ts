@@ -11,7 +11,7 @@ import { UserError } from "../errors.ts";
 import { runEvalJob } from "../jobs/eval_job.ts";
 
 const USAGE =
-  "deno task eval --run RUN [--data ROOT --category C] [--nn auto|hnsw|exact] [--stride-k64 N] [--stride-k32 N] [--backend B] [--precision fp32|bf16] [--weights averaged|trained] [--no-overlays] [--no-masks]";
+  "deno task eval --run RUN [--data ROOT --category C] [--nn auto|hnsw|exact] [--stride-k64 N] [--stride-k32 N] [--backend B] [--precision fp32|bf16] [--weights averaged|trained] [--no-overlays] [--no-masks] [--no-report]";
 
 await runMain(async () => {
   const { values: v } = parseCli(Deno.args, {
@@ -26,6 +26,7 @@ await runMain(async () => {
     "weights": { type: "string" },
     "no-overlays": { type: "boolean" },
     "no-masks": { type: "boolean" },
+    "no-report": { type: "boolean" },
     "skip-bad": { type: "boolean" },
     "allow-mixed-channels": { type: "boolean" },
     "quiet": { type: "boolean" },
@@ -50,6 +51,7 @@ await runMain(async () => {
     weights: choiceFlag(v.weights, "weights", ["averaged", "trained"] as const),
     overlays: !v["no-overlays"],
     masks: !v["no-masks"],
+    report: !v["no-report"],
     skipBad: Boolean(v["skip-bad"]),
     allowMixedChannels: Boolean(v["allow-mixed-channels"]),
     quiet: Boolean(v.quiet),
@@ -68,5 +70,5 @@ await runMain(async () => {
     );
   }
   console.log(`timing (s): ${Object.entries(record.timing_s).map(([k, x]) => `${k} ${x.toFixed(1)}`).join("  ")}`);
-  console.log(`wrote ${v.run}/metrics.json`);
+  console.log(`wrote ${v.run}/metrics.json${v["no-report"] ? "" : ` and ${v.run}/report.html`}`);
 });

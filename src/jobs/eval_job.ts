@@ -13,6 +13,7 @@ import { UserError } from "../errors.ts";
 import { inspectDataset } from "../inspect/evaluate.ts";
 import { type MetricsRecord, metricsRecord } from "../inspect/report.ts";
 import { writeOverlayPng } from "../plot/overlay.ts";
+import { writeRunReport } from "../report/write.ts";
 import { CHECKPOINT_FILE, loadModelState, readCheckpoint, type WeightChoice } from "../train/checkpoint.ts";
 import { createModel, disposeModel } from "../train/model.ts";
 import { removeStaleTemporaries, writeJsonAtomic } from "../util/atomic.ts";
@@ -41,6 +42,8 @@ export interface EvalJob {
   weights?: WeightChoice;
   /** Write overlay PNGs (default true). */
   overlays?: boolean;
+  /** Write `RUN/report.html` (default true): metrics, curves, best and worst maps (src/report/). */
+  report?: boolean;
   /**
    * Use the dataset's ground-truth masks (default true). False (`eval --no-masks`) evaluates
    * image-level metrics only, for datasets that label images but not pixels.
@@ -138,6 +141,11 @@ export async function runEvalJob(job: EvalJob): Promise<MetricsRecord> {
   for (const w of record.warnings) console.error(`warning: ${w.message}`);
   await removeStaleTemporaries(`${job.run}/${RUN_FILES.metrics}`); // left by an eval killed while writing
   await writeJsonAtomic(`${job.run}/${RUN_FILES.metrics}`, record);
+  if (job.report ?? true) {
+    const t3 = performance.now();
+    const path = await writeRunReport(job.run, { metrics: record, inspection, dataset });
+    say(`wrote ${path} (${((performance.now() - t3) / 1000).toFixed(1)} s)`);
+  }
   return record;
 }
 
