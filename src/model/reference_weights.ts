@@ -14,7 +14,8 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { DataError } from "../errors.ts";
 import { allLayers, describeEncoder, type Encoder, type EncoderOptions, ownedVariable } from "./encoder.ts";
-import { readSafetensors, type SafetensorsTensor, writeSafetensors } from "./safetensors.ts";
+import { decodeSafetensors, type SafetensorsTensor, writeSafetensors } from "./safetensors.ts";
+import { decodeTorchStateDict, looksLikeTorchSave } from "./torch_checkpoint.ts";
 
 /** Expectations checked against what a weight file holds (all optional). */
 export interface ReferenceImportOptions {
@@ -178,10 +179,47 @@ export function loadReferenceParams(
 }
 
 /**
- * Read a reference encoder from a safetensors file: infer its family, K and D, check them
- * against `options`, and load the weights.
+ * Whether bytes look like a safetensors file: an 8-byte header length, then the JSON header's `{`
+ * (never the case for a zip or a `torch.save` pickle, whose ninth byte is fixed otherwise).
  *
- * @param path a safetensors file in the reference's naming and PyTorch layout
+ * @param bytes the file
+ * @returns true for a safetensors file (possibly truncated: its decoder says so)
+ */
+function looksLikeSafetensors(bytes: Uint8Array): boolean {
+  return bytes.length >= 9 && bytes[8] === 0x7b;
+}
+
+/**
+ * Decode a reference state dict from a weight file's bytes, whatever its format: safetensors,
+ * or PyTorch's `torch.save` (legacy pickle, as the authors publish `enchier.pkl`, or zip `.pt`),
+ * told apart by the first bytes. A pickle is read without executing anything
+ * (see {@linkcode decodeTorchStateDict}).
+ *
+ * @param bytes the whole file
+ * @param source a name for error messages (the path)
+ * @returns the tensors by name, in PyTorch layout, as float32
+ * @throws {DataError} when the file is none of these formats, truncated, or not a state dict
+ * @example
+ * ```ts ignore
+ * import { decodeReferenceTensors } from "./reference_weights.ts";
+ * const path = "ckpts/bottle/enchier.pkl";
+ * const tensors = decodeReferenceTensors(await Deno.readFile(path), path);
+ * ```
+ */
+export function decodeReferenceTensors(bytes: Uint8Array, source = "<bytes>"): Map<string, SafetensorsTensor> {
+  if (looksLikeSafetensors(bytes)) return decodeSafetensors(bytes, source).tensors;
+  if (looksLikeTorchSave(bytes)) return decodeTorchStateDict(bytes, source);
+  throw new DataError(
+    `${source} is neither a safetensors file nor a torch.save file (legacy .pkl or zip .pt/.pth); ` +
+      "pass the encoder's weights (e.g. ckpts/<category>/enchier.pkl)",
+  );
+}
+
+/**
+ * Read a reference encoder from a weight file (safetensors, or `torch.save` legacy `.pkl` or zip
+ * `.pt`): infer its family, K and D, check them against `options`, and load the weights.
+ *
+ * @param path a weight file in the reference's naming and PyTorch layout
  * @param options expected family, K or D (each checked when given)
  * @returns the encoder with its parameters in the tfjs layout
  * @throws {DataError} when the file is unreadable, holds another encoder, or lacks tensors
@@ -192,7 +230,13 @@ export function loadReferenceParams(
  * ```
  */
 export async function importReferenceEncoder(path: string, options: ReferenceImportOptions = {}): Promise<Encoder> {
-  const tensors = await readSafetensors(path);
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(path);
+  } catch (e) {
+    throw new DataError(`Cannot read ${path}: ${(e as Error).message.split("\n")[0]}; check the path`);
+  }
+  const tensors = decodeReferenceTensors(bytes, path);
   const inferred = inferReferenceEncoderOptions(tensors, path);
   for (const key of ["encoder", "patchSize", "embeddingDim"] as const) {
     if (options[key] !== undefined && options[key] !== inferred[key]) {
