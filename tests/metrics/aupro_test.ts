@@ -88,3 +88,18 @@ Deno.test("aupro() throws a RangeError without defect regions or without normal 
   assertThrows(() => aupro([new Float32Array(4)], [new Uint8Array(4).fill(1)], 2), RangeError, "0 normal pixels");
   assertThrows(() => aupro([new Float32Array(4)], [new Uint8Array(3)], 2), RangeError, "mask 0");
 });
+
+Deno.test("aupro() of a hand-made 4x4 map: one region found at once, one found after 2 of 14 normal pixels", () => {
+  // region A = pixel (0,0) scores 0.9; region B = pixel (3,3) scores 0.1 (two regions, not touching);
+  // normal pixels (0,3) and (3,0) score 0.5, the other 12 normal pixels 0.
+  // thresholds 0.9, 0.5, 0.1, 0 give (FPR, PRO) = (0, 1/2), (2/14, 1/2), (2/14, 1), (1, 1), after (0, 0).
+  // area up to FPR 0.3: (1/7 - 0) * 1/2 + (0.3 - 1/7) * 1 = 1/14 + 3/10 - 1/7 = 16/70; divided by 0.3 -> 16/21
+  // area up to FPR 1: 1/14 + (1 - 1/7) = 13/14
+  const map = new Float32Array(16), mask = new Uint8Array(16);
+  map[0] = 0.9;
+  map[15] = 0.1;
+  map[3] = map[12] = 0.5;
+  mask[0] = mask[15] = 1;
+  assertAlmostEquals(aupro([map], [mask], 4), 16 / 21, 1e-6);
+  assertAlmostEquals(aupro([map], [mask], 4, { maxFpr: 1 }), 13 / 14, 1e-6);
+});

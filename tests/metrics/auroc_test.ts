@@ -68,3 +68,12 @@ Deno.test("rocCurve({ maxPoints }) keeps at most maxPoints points, both ends, an
   }
   if (!(full.fpr.length > 1000)) throw new Error("test needs a long curve");
 });
+
+Deno.test("auroc() of hand-made scores is the share of (anomalous, normal) pairs ranked right, a tie counting 1/2", () => {
+  // anomalous 0.35, 0.8; normal 0.1, 0.4: pairs 0.35>0.1 yes, 0.35>0.4 no, 0.8>0.1 yes, 0.8>0.4 yes -> 3/4
+  assertAlmostEquals(auroc([0.1, 0.4, 0.35, 0.8], [0, 0, 1, 1]), 0.75);
+  // anomalous 0.5, 0.9; normal 0.2, 0.5: 1 + 1/2 (tie) + 1 + 1 = 3.5 of 4 pairs -> 0.875
+  assertAlmostEquals(auroc([0.2, 0.5, 0.5, 0.9], [0, 0, 1, 1]), 0.875);
+  // every anomalous score below every normal one: 0 of 2 pairs
+  assertAlmostEquals(auroc([0.9, 0.1, 0.2], [0, 1, 1]), 0);
+});
