@@ -71,11 +71,6 @@ export interface TrainConfig {
    */
   denseCrops?: number;
   /**
-   * Named deviation: decay of an exponential moving average of the weights, updated after every
-   * step; inspection then uses the averaged weights. Absent (the reference) means no average.
-   */
-  emaDecay?: number;
-  /**
    * Named deviation: the learning rate falls from `learningRate` to zero over `steps` steps
    * (`--lr-schedule`, `--lr-decay-steps`). Absent (the reference) means a constant rate.
    */
@@ -205,9 +200,6 @@ export function validateConfig(config: RunConfig): RunConfig {
   }
   if (t.initSeed !== undefined && !Number.isInteger(t.initSeed)) {
     throw new ConfigError(`Expected an integer initialisation seed but found ${t.initSeed}`);
-  }
-  if (t.emaDecay !== undefined && !(t.emaDecay > 0 && t.emaDecay < 1)) {
-    throw new ConfigError(`Expected EMA decay in (0, 1), e.g. 0.999, but found ${t.emaDecay}`);
   }
   if (t.lrSchedule !== undefined) {
     const { kind, steps } = t.lrSchedule;

@@ -23,6 +23,5 @@ export { createModel, type PatchSvddModel } from "./train/model.ts";
 export { type LossValues, trainStep } from "./train/step.ts";
 export { trainRun, type TrainRunOptions, type TrainRunResult } from "./train/loop.ts";
 export { CollapseWatch } from "./train/collapse.ts";
-export { stepPrecision } from "./train/precision_warmup.ts";
 export { runTrainJob, type TrainJob } from "./jobs/train_job.ts";
 export { type EvalJob, runEvalJob } from "./jobs/eval_job.ts";

@@ -82,8 +82,7 @@ export function canonicalJson(value: unknown): string {
  * The short stable hash of a resolved cell.
  *
  * @param resolved everything that determines the cell's result (`precision` only when not
- *   "fp32", so float32 cells keep the hashes they had before the option existed; `fp32Steps`, the
- *   float32 warm-up, only when > 0)
+ *   "fp32", so float32 cells keep the hashes they had before the option existed)
  * @returns 8 lowercase hex digits
  */
 export function cellHash(
@@ -93,7 +92,6 @@ export function cellHash(
     budget: Budget;
     data: DataIdentity;
     precision?: string;
-    fp32Steps?: number;
   },
 ): string {
   return createHash("sha256").update(canonicalJson(resolved)).digest("hex").slice(0, 8);
@@ -143,9 +141,7 @@ export function expandGrid(sweep: Sweep, data: DataIdentity): Cell[] {
         const parts = [...Object.entries(axes).map(([k, v]) => `${k}=${slug(v)}`), `seed=${seed}`, category];
         const prefix = parts.join("_");
         checkCell(sweep, config, prefix);
-        const precision = sweep.precision === "fp32"
-          ? {}
-          : { precision: sweep.precision, ...(sweep.fp32Steps ? { fp32Steps: sweep.fp32Steps } : {}) };
+        const precision = sweep.precision === "fp32" ? {} : { precision: sweep.precision };
         const hash = cellHash({ config, category, budget: sweep.budget, data, ...precision });
         cells.push({
           index: cells.length,

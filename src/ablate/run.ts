@@ -380,7 +380,6 @@ async function runCell(
         force: mode === "fresh",
         backend: ctx.backend,
         precision: ctx.sweep.precision,
-        fp32Steps: ctx.sweep.fp32Steps,
         stopOnCollapse: ctx.sweep.stopOnCollapse,
         quiet: true,
       });

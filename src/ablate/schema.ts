@@ -15,13 +15,13 @@
  *   "maps": ["k64", "k32", "mult"], // which maps the table shows (all are evaluated); default ["main"]
  *   "backend": "auto", "nn": "exact", "overlays": false,
  *   "precision": "fp32",            // "bf16": native convs/matmuls on AMX (part of every cell's hash)
- *   "fp32Steps": 0,                 // bf16 only: steps run in float32 first (default 0, see train --fp32-steps)
  *   "stopOnCollapse": false,        // true: a cell that collapses stops and fails (train --stop-on-collapse)
  *   "losses": ["svdd", "svdd-prime", "svdd-prime+ssl"]   // axes: any other key listed in AXIS_NAMES
  * }
  * ```
  *
- * Every problem is a {@linkcode SweepError}: one line naming the file, the field and the fix.
+ * Every problem is a {@linkcode SweepError}: one line naming the file, the field and the fix. Fields of
+ * retired options (`fp32Steps`, `base.train.emaDecay`) are refused with a line saying so.
  *
  * @module
  */
@@ -73,7 +73,6 @@ export const SETTING_NAMES = [
   "maps",
   "backend",
   "precision",
-  "fp32Steps",
   "stopOnCollapse",
   "nn",
   "overlays",
@@ -143,8 +142,6 @@ export interface Sweep {
   backend: BackendName;
   /** Arithmetic of the native convolutions and matmuls. Default "fp32" (the reference's). */
   precision: MatmulPrecision;
-  /** bf16 sweeps: steps each cell runs in float32 first (part of the cell id when > 0). Default 0. */
-  fp32Steps?: number;
   /**
    * Stop a cell that collapses (a failed cell, exit-3 style) instead of training it to the end of
    * its budget. Not part of the cell id: it changes no finished cell's result. Default false.
@@ -319,6 +316,7 @@ export function parseSweep(json: unknown, file: string): Sweep {
     );
   }
 
+  if ("fp32Steps" in obj) fail("fp32Steps", RETIRED["fp32Steps"], RETIRED_FIX);
   const axes: Axis[] = [];
   for (const [key, value] of Object.entries(obj)) {
     if ((SETTING_NAMES as readonly string[]).includes(key)) continue;
@@ -417,17 +415,6 @@ export function parseSweep(json: unknown, file: string): Sweep {
   if (!MATMUL_PRECISIONS.includes(precision as MatmulPrecision)) {
     fail("precision", `expected one of ${MATMUL_PRECISIONS.join(", ")} but ${found(precision)}`, 'use "fp32"');
   }
-  const fp32Steps = obj.fp32Steps;
-  if (obj.fp32Steps !== undefined && precision !== "bf16") {
-    fail(
-      "fp32Steps",
-      `applies to bf16 sweeps only but precision is ${JSON.stringify(precision)}`,
-      'drop it or add "precision": "bf16"',
-    );
-  }
-  if (fp32Steps !== undefined && !(Number.isInteger(fp32Steps) && (fp32Steps as number) >= 0)) {
-    fail("fp32Steps", `expected an integer >= 0 but ${found(fp32Steps)}`, "use 500, or 0 to start in bf16");
-  }
   const nn = obj.nn;
   if (nn !== undefined && nn !== "hnsw" && nn !== "exact") {
     fail("nn", `expected "hnsw" or "exact" but ${found(nn)}`, 'use "exact" for small data');
@@ -453,7 +440,6 @@ export function parseSweep(json: unknown, file: string): Sweep {
     budget,
     backend: backend as BackendName,
     precision: precision as MatmulPrecision,
-    ...(fp32Steps !== undefined ? { fp32Steps: fp32Steps as number } : {}),
     stopOnCollapse: stopOnCollapse as boolean,
     nn: nn as Sweep["nn"],
     overlays: overlays as boolean,
@@ -518,11 +504,17 @@ function distinctList(value: unknown, field: string, check: Check, fail: Fail): 
  */
 const OPTIONAL_TRAIN_EXAMPLES: Partial<RunConfig["train"]> = {
   denseCrops: 2,
-  emaDecay: 0.999,
   lrSchedule: { kind: "linear", steps: 4800 },
   lrWarmupSteps: 300,
   initSeed: 0,
 };
+
+/** Fields of options that were retired, with what they were. */
+const RETIRED: Record<string, string> = {
+  "fp32Steps": "the float32 warm-up of bf16 runs (train --fp32-steps) was retired",
+  "base.train.emaDecay": "the moving average of the weights (train --ema) was retired",
+};
+const RETIRED_FIX = "remove the field (why: results/time_to_quality/README.md, Retired options)";
 
 /** The shape `base` is checked against: the defaults plus the optional training fields. */
 const BASE_SHAPE = { ...DEFAULT_CONFIG, train: { ...DEFAULT_CONFIG.train, ...OPTIONAL_TRAIN_EXAMPLES } };
@@ -535,6 +527,7 @@ function checkBase(value: unknown, shape: unknown, path: string, fail: Fail): vo
   const known = shape as Record<string, unknown>;
   for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
     const field = `${path}.${key}`;
+    if (field in RETIRED) fail(field, RETIRED[field], RETIRED_FIX);
     if (!(key in known)) {
       fail(field, "unknown field", `known fields here are ${Object.keys(known).join(", ")} (see src/config.ts)`);
     }

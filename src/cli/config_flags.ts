@@ -21,7 +21,6 @@ export const CONFIG_OPTIONS: OptionSpec = {
   "classifier-head": { type: "string" },
   "sampling": { type: "string" },
   "dense-crops": { type: "string" },
-  "ema": { type: "string" },
   "lr-schedule": { type: "string" },
   "lr-decay-steps": { type: "string" },
   "lr-warmup-steps": { type: "string" },
@@ -50,8 +49,6 @@ export const CONFIG_HELP = `Model and loss (defaults = the reference):
   --classifier-head fixed|trainable   reference's fixed-norm last layer (default) or trainable
   --sampling reference|dense pair sampling (default reference; dense: crops encoded once, all pairs from their grids)
   --dense-crops N            dense sampling: crops per step (default 8)
-  --ema DECAY                keep an exponential moving average of the weights (e.g. 0.999) and
-                             inspect with it (default: off, as the reference)
   --seed S                   initialisation and sampling seed (default 0)
   --init-seed S              initialisation seed alone (default: --seed), to tell the two apart
   --image-size S             resize side (default 256)
@@ -109,8 +106,6 @@ export function configFromFlags(v: Record<string, string | boolean | undefined>,
   }
   const warmup = numberFlag(v["lr-warmup-steps"], "lr-warmup-steps", "posint");
   if (warmup !== undefined) t.lrWarmupSteps = warmup;
-  const ema = numberFlag(v["ema"], "ema", "number");
-  if (ema !== undefined) t.emaDecay = ema;
   t.seed = numberFlag(v["seed"], "seed", "int") ?? t.seed;
   const initSeed = numberFlag(v["init-seed"], "init-seed", "int");
   if (initSeed !== undefined) t.initSeed = initSeed;

@@ -60,5 +60,6 @@ await runMain(async () => {
     `  segmentation AUROC ${Object.entries(m.pixel_auroc ?? {}).map(([k, x]) => `${k} ${pct(x)}`).join("  ")}`,
   );
   console.log(`  AUPRO ${pct(m.aupro ?? NaN)}`);
+  console.log(`  report: ${run}/report.html (open it in a browser)`);
   console.log(`  metrics: ${run}/metrics.json  overlays: ${run}/overlays/  loss log: ${run}/train_log.jsonl`);
 });

@@ -11,7 +11,7 @@ import { UserError } from "../errors.ts";
 import { runEvalJob } from "../jobs/eval_job.ts";
 
 const USAGE =
-  "deno task eval --run RUN [--data ROOT --category C] [--nn auto|hnsw|exact] [--stride-k64 N] [--stride-k32 N] [--backend B] [--precision fp32|bf16] [--weights averaged|trained] [--no-overlays] [--no-masks] [--no-report]";
+  "deno task eval --run RUN [--data ROOT --category C] [--nn auto|hnsw|exact] [--stride-k64 N] [--stride-k32 N] [--backend B] [--precision fp32|bf16] [--no-overlays] [--no-masks] [--no-report]";
 
 await runMain(async () => {
   const { values: v } = parseCli(Deno.args, {
@@ -23,7 +23,6 @@ await runMain(async () => {
     "stride-k32": { type: "string" },
     "backend": { type: "string" },
     "precision": { type: "string" },
-    "weights": { type: "string" },
     "no-overlays": { type: "boolean" },
     "no-masks": { type: "boolean" },
     "no-report": { type: "boolean" },
@@ -48,7 +47,6 @@ await runMain(async () => {
     inspect,
     backend: choiceFlag(v.backend, "backend", BACKEND_NAMES) as BackendName | undefined,
     precision: choiceFlag(v.precision, "precision", MATMUL_PRECISIONS) as MatmulPrecision | undefined,
-    weights: choiceFlag(v.weights, "weights", ["averaged", "trained"] as const),
     overlays: !v["no-overlays"],
     masks: !v["no-masks"],
     report: !v["no-report"],

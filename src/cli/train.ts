@@ -23,8 +23,6 @@ Run:
   --backend B          ${BACKEND_NAMES.join("|")} (default auto)
   --precision P        fp32|bf16: arithmetic of the native convs/matmuls (default fp32, as the
                        reference; bf16 needs AMX: Intel Sapphire Rapids or later)
-  --fp32-steps N       bf16 runs: the first N steps run in float32 (default 0), out of reach of bf16
-                       rounding while the fresh encoder's features are nearly equal (see README)
   --resume             continue the run in --out
   --force              overwrite the run in --out
   --checkpoint-minutes M   minutes between checkpoints (default 5)
@@ -49,7 +47,6 @@ await runMain(async () => {
     "max-minutes": { type: "string" },
     "backend": { type: "string" },
     "precision": { type: "string" },
-    "fp32-steps": { type: "string" },
     "resume": { type: "boolean" },
     "force": { type: "boolean" },
     "checkpoint-minutes": { type: "string" },
@@ -76,7 +73,6 @@ await runMain(async () => {
     force: Boolean(v.force),
     backend: choiceFlag(v.backend, "backend", BACKEND_NAMES) as BackendName | undefined,
     precision: choiceFlag(v.precision, "precision", MATMUL_PRECISIONS) as MatmulPrecision | undefined,
-    fp32Steps: numberFlag(v["fp32-steps"], "fp32-steps", "int"),
     checkpointMinutes: numberFlag(v["checkpoint-minutes"], "checkpoint-minutes", "nonneg"),
     probeEvery: numberFlag(v["probe-every"], "probe-every", "int"),
     stopOnCollapse: Boolean(v["stop-on-collapse"]),

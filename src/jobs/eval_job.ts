@@ -14,7 +14,7 @@ import { inspectDataset } from "../inspect/evaluate.ts";
 import { type MetricsRecord, metricsRecord } from "../inspect/report.ts";
 import { writeOverlayPng } from "../plot/overlay.ts";
 import { writeRunReport } from "../report/write.ts";
-import { CHECKPOINT_FILE, loadModelState, readCheckpoint, type WeightChoice } from "../train/checkpoint.ts";
+import { CHECKPOINT_FILE, loadModelState, readCheckpoint } from "../train/checkpoint.ts";
 import { createModel, disposeModel } from "../train/model.ts";
 import { removeStaleTemporaries, writeJsonAtomic } from "../util/atomic.ts";
 import { RUN_FILES } from "./train_job.ts";
@@ -35,11 +35,6 @@ export interface EvalJob {
   backend?: BackendName;
   /** Arithmetic of the native convolutions and matmuls. Default "fp32" (as the reference). */
   precision?: MatmulPrecision;
-  /**
-   * Weights to inspect with: "averaged" (default) uses the moving average of a run trained with
-   * `--ema` and the trained weights otherwise; "trained" always uses the optimizer's weights.
-   */
-  weights?: WeightChoice;
   /** Write overlay PNGs (default true). */
   overlays?: boolean;
   /** Write `RUN/report.html` (default true): metrics, curves, best and worst maps (src/report/). */
@@ -94,7 +89,7 @@ export async function runEvalJob(job: EvalJob): Promise<MetricsRecord> {
   });
   const loadSeconds = (performance.now() - t0) / 1000;
   const model = createModel(config);
-  const weights = loadModelState(model, checkpoint, job.weights);
+  loadModelState(model, checkpoint);
   const t1 = performance.now();
   const inspection = await inspectDataset(model.encoder, dataset, {
     inspect: config.inspect,
@@ -108,7 +103,6 @@ export async function runEvalJob(job: EvalJob): Promise<MetricsRecord> {
     data,
     backend: backend.name,
     step: checkpoint.meta.step,
-    weights,
   }, (job.masks ?? true) ? "ground_truth" : "none");
   record.timing_s = { load: loadSeconds, ...record.timing_s, inspect_total: inspectSeconds };
   if (job.overlays ?? true) {

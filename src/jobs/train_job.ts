@@ -39,11 +39,6 @@ export interface TrainJob {
   backend?: BackendName;
   /** Arithmetic of the native convolutions and matmuls. Default "fp32" (as the reference). */
   precision?: MatmulPrecision;
-  /**
-   * bf16 runs: steps run in float32 first (see src/train/precision_warmup.ts). Default
-   * 0; only valid with `precision: "bf16"`.
-   */
-  fp32Steps?: number;
   /** Skip unreadable images. */
   skipBad?: boolean;
   /** Accept mixed grayscale/colour categories. */
@@ -78,8 +73,6 @@ export interface TrainSummary {
   backend: string;
   /** Arithmetic of the native convolutions and matmuls ("fp32" or "bf16"). */
   precision: MatmulPrecision;
-  /** Steps run in float32 before a bf16 run switches to bf16 (0 for float32 runs). */
-  fp32_steps: number;
   /** Step at which the run was seen to collapse (see src/train/collapse.ts), or null. */
   collapsed_at_step: number | null;
   /** First activation probe at which a level's codes were pinned (see src/train/activation_probe.ts), or null. */
@@ -105,16 +98,10 @@ export const RUN_FILES = {
  */
 export async function runTrainJob(job: TrainJob): Promise<TrainSummary> {
   validateConfig(job.config);
-  if (job.fp32Steps !== undefined && (job.precision ?? "fp32") !== "bf16") {
-    throw new UserError(`--fp32-steps only applies to --precision bf16 runs; drop it or add --precision bf16`);
-  }
   if (job.probeEvery !== undefined && !(Number.isInteger(job.probeEvery) && job.probeEvery >= 0)) {
     throw new UserError(
       `Expected --probe-every to be an integer >= 0 (0 turns the probe off) but found ${job.probeEvery}`,
     );
-  }
-  if (job.fp32Steps !== undefined && !(Number.isInteger(job.fp32Steps) && job.fp32Steps >= 0)) {
-    throw new UserError(`Expected --fp32-steps to be an integer >= 0 but found ${job.fp32Steps}`);
   }
   const occupied = (await exists(`${job.out}/${CHECKPOINT_FILE}`)) || (await exists(`${job.out}/${RUN_FILES.config}`));
   if (job.resume && !(await exists(`${job.out}/${CHECKPOINT_FILE}`))) {
@@ -145,7 +132,17 @@ export async function runTrainJob(job: TrainJob): Promise<TrainSummary> {
   let config = job.config;
   if (job.resume) {
     // A resumed run keeps its recorded settings (trainRun uses the checkpoint's); load the data at its image size too.
-    config = (await readCheckpoint(`${job.out}/${CHECKPOINT_FILE}`)).meta.config;
+    const { meta } = await readCheckpoint(`${job.out}/${CHECKPOINT_FILE}`);
+    config = meta.config;
+    const retired = [["emaDecay" in config.train, "--ema"], ["fp32Steps" in meta.extra, "--fp32-steps"]]
+      .filter(([used]) => used).map(([, flag]) => flag);
+    if (retired.length) {
+      const why = "results/time_to_quality/README.md, Retired options";
+      throw new UserError(
+        `Cannot resume ${job.out}: it was trained with ${retired.join(" and ")}, since retired (${why}); ` +
+          `start a new run with --force`,
+      );
+    }
     const ignored = configDifferences(job.config, config);
     if (ignored.length) {
       console.error(
@@ -169,13 +166,11 @@ export async function runTrainJob(job: TrainJob): Promise<TrainSummary> {
   const commit = await gitCommit();
   await Deno.mkdir(job.out, { recursive: true });
   const precision = job.precision ?? "fp32";
-  const fp32Steps = precision === "bf16" ? job.fp32Steps ?? 0 : 0;
   const extra = {
     data: job.data,
     category: job.category,
     backend: backend.name,
     precision,
-    ...(fp32Steps > 0 ? { fp32Steps } : {}), // absent when 0, so such runs match earlier bf16 runs
     commit,
   };
   if (!job.resume) await writeJsonAtomic(`${job.out}/${RUN_FILES.config}`, { ...extra, config: job.config });
@@ -192,8 +187,6 @@ export async function runTrainJob(job: TrainJob): Promise<TrainSummary> {
     stopOnCollapse: job.stopOnCollapse,
     extra,
     quiet: job.quiet,
-    precision,
-    fp32Steps,
   });
   const levels = result.model.levels.length;
   const t = config.train;
@@ -207,7 +200,6 @@ export async function runTrainJob(job: TrainJob): Promise<TrainSummary> {
     stopped_by: result.stoppedBy,
     backend: backend.name,
     precision,
-    fp32_steps: fp32Steps,
     collapsed_at_step: result.collapsedAt,
     pinned_at_step: result.pinnedAt,
     data_seconds: dataSeconds,

@@ -12,7 +12,6 @@ import { TrainingError, UserError } from "../errors.ts";
 import { writeFileAtomic } from "../util/atomic.ts";
 import { encodeSafetensors, readSafetensorsFile, type SafetensorsTensor } from "../model/safetensors.ts";
 import { frozenTensors, type PatchSvddModel } from "./model.ts";
-import { AVERAGE_PREFIX, type WeightAverage } from "./weight_average.ts";
 
 /** File name of a run's checkpoint inside the run folder. */
 export const CHECKPOINT_FILE = "checkpoint.safetensors";
@@ -52,18 +51,15 @@ async function toEntry(t: tf.Tensor): Promise<Pick<SafetensorsTensor, "shape" | 
  * @param model the model
  * @param optimizer the optimizer (its weights are saved in order)
  * @param meta non-tensor state
- * @param average the moving average of the weights, when the run keeps one (saved as `ema.<name>`)
  */
 export async function saveCheckpoint(
   path: string,
   model: PatchSvddModel,
   optimizer: tf.Optimizer | null,
   meta: CheckpointMeta,
-  average?: WeightAverage | null,
 ): Promise<void> {
   const tensors = new Map<string, Pick<SafetensorsTensor, "shape" | "data">>();
   for (const [name, v] of model.encoder.params) tensors.set(name, await toEntry(v));
-  for (const [name, v] of average?.values ?? []) tensors.set(`${AVERAGE_PREFIX}${name}`, await toEntry(v));
   for (const [name, t] of frozenTensors(model)) tensors.set(name, await toEntry(t));
   const optimNames: string[] = [];
   if (optimizer) {
@@ -114,53 +110,16 @@ export async function readCheckpoint(path: string): Promise<Checkpoint> {
 }
 
 /**
- * Which weights of a checkpoint to load: "averaged" (the default) takes the moving average of a
- * run trained with `--ema` and the trained weights otherwise; "trained" always takes the weights
- * the optimizer left (what resuming needs).
- */
-export type WeightChoice = "averaged" | "trained";
-
-/**
- * Whether a checkpoint holds a moving average of the weights (a run trained with `--ema`).
- *
- * @param checkpoint the checkpoint
- * @returns true when it has `ema.<name>` tensors
- */
-function hasAveragedWeights(checkpoint: Checkpoint): boolean {
-  return [...checkpoint.tensors.keys()].some((name) => name.startsWith(AVERAGE_PREFIX));
-}
-
-/**
- * The moving average saved in a checkpoint, by parameter name (empty when it has none).
- *
- * @param checkpoint the checkpoint
- * @returns name -> tensor (caller disposes)
- */
-export function averagedTensors(checkpoint: Checkpoint): Map<string, tf.Tensor> {
-  const out = new Map<string, tf.Tensor>();
-  for (const [name, t] of checkpoint.tensors) {
-    if (name.startsWith(AVERAGE_PREFIX)) out.set(name.slice(AVERAGE_PREFIX.length), tf.tensor(t.data, t.shape));
-  }
-  return out;
-}
-
-/**
- * Copy a checkpoint's tensors into a freshly created model of the same configuration.
+ * Copy a checkpoint's tensors into a freshly created model of the same configuration: the weights
+ * the optimizer left. (Checkpoints of runs trained with the retired `--ema` also hold `ema.<name>`
+ * tensors, a moving average of the weights; they are ignored.)
  *
  * @param model a model from `createModel(checkpoint.meta.config)`
  * @param checkpoint the checkpoint
- * @param weights "averaged" (default: the moving average when the run kept one) or "trained"
- * @returns the weights loaded: "averaged" only when asked for and present
  */
-export function loadModelState(
-  model: PatchSvddModel,
-  checkpoint: Checkpoint,
-  weights: WeightChoice = "averaged",
-): WeightChoice {
-  const loaded = weights === "averaged" && hasAveragedWeights(checkpoint) ? "averaged" : "trained";
-  const prefix = loaded === "averaged" ? AVERAGE_PREFIX : "";
+export function loadModelState(model: PatchSvddModel, checkpoint: Checkpoint): void {
   for (const [name, v] of model.encoder.params) {
-    const t = checkpoint.tensors.get(prefix + name);
+    const t = checkpoint.tensors.get(name);
     if (!t) throw new TrainingError(`Checkpoint lacks tensor ${name}; it belongs to another configuration`);
     const value = tf.tensor(t.data, t.shape);
     v.assign(value);
@@ -181,7 +140,6 @@ export function loadModelState(
       model.centers.set(Number(name.slice(6)), tf.tensor1d(t.data));
     }
   }
-  return loaded;
 }
 
 /**

@@ -3,9 +3,8 @@
  * first), progress bar, JSON-lines loss log, periodic atomic checkpoints, resume,
  * a clean stop on a NaN/Inf loss that keeps the last good checkpoint, a log of the encoder's
  * activations (src/train/activation_probe.ts), and a warning (or, with `stopOnCollapse`, a stop)
- * when the run collapses, seen in the losses or in the activations. Named deviations live here: a
- * decaying or warming-up learning rate (`lrSchedule`, `lrWarmupSteps`), a moving average of the
- * weights (`emaDecay`) and the float32 warm-up of bf16 runs (`fp32Steps`).
+ * when the run collapses, seen in the losses or in the activations. One named deviation lives here: a
+ * decaying or warming-up learning rate (`lrSchedule`, `lrWarmupSteps`).
  *
  * @module
  */
@@ -14,24 +13,14 @@ import * as tf from "@tensorflow/tfjs-core";
 import { type RunConfig, stepsPerEpoch } from "../config.ts";
 import { TrainingError } from "../errors.ts";
 import { Rng } from "../util/rng.ts";
-import {
-  averagedTensors,
-  CHECKPOINT_FILE,
-  loadModelState,
-  loadOptimizerState,
-  readCheckpoint,
-  saveCheckpoint,
-} from "./checkpoint.ts";
+import { CHECKPOINT_FILE, loadModelState, loadOptimizerState, readCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import { writeFileAtomic } from "../util/atomic.ts";
 import { createModel, disposeModel, type PatchSvddModel } from "./model.ts";
 import { formatDuration, ProgressBar, progressLine } from "./progress.ts";
 import { type LossValues, setCenters, type TrainImages, trainStep } from "./step.ts";
-import { WeightAverage } from "./weight_average.ts";
 import { scheduledLearningRate } from "./lr_schedule.ts";
 import { CollapseWatch } from "./collapse.ts";
 import { drawProbe, measureActivations, PinnedWatch } from "./activation_probe.ts";
-import { stepPrecision } from "./precision_warmup.ts";
-import { type MatmulPrecision, setNativePrecision } from "../backend/native.ts";
 
 /** File name of the per-step loss log inside the run folder. */
 export const LOSS_LOG_FILE = "train_log.jsonl";
@@ -66,13 +55,6 @@ export interface TrainRunOptions {
   quiet?: boolean;
   /** Called after every step. */
   onStep?: (step: number, values: LossValues) => void;
-  /**
-   * Arithmetic of the native convolutions and matmuls, set before every step (only for "bf16":
-   * "fp32" or absent leaves the backend alone).
-   */
-  precision?: MatmulPrecision;
-  /** bf16 runs: steps (counted from step 0) run in float32 first. Default 0. */
-  fp32Steps?: number;
   /** Where warnings go (collapse, pinned codes). Default: stderr, prefixed with `warning: `. */
   onWarning?: (message: string) => void;
   /**
@@ -92,7 +74,7 @@ export interface TrainRunOptions {
 
 /** Outcome of {@linkcode trainRun}. */
 export interface TrainRunResult {
-  /** The trained model (caller disposes); its weights are the averaged ones when the run keeps an average. */
+  /** The trained model (caller disposes). */
   model: PatchSvddModel;
   /** Steps done in total. */
   step: number;
@@ -136,7 +118,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
     elapsedBefore = checkpoint.meta.elapsedSeconds;
     rng = Rng.fromState(checkpoint.meta.rngState);
     model = createModel(config);
-    loadModelState(model, checkpoint, "trained");
+    loadModelState(model, checkpoint);
     logged = await truncateLog(logPath, step);
     probed = await truncateLog(probePath, step);
   } else {
@@ -148,17 +130,6 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   const t = config.train;
   const optimizer = tf.train.adam(t.learningRate, 0.9, 0.999, 1e-8);
   if (checkpoint) await loadOptimizerState(optimizer, checkpoint);
-  let average: WeightAverage | null = null;
-  if (t.emaDecay !== undefined) {
-    const saved = checkpoint ? averagedTensors(checkpoint) : undefined;
-    if (checkpoint && !saved?.size) {
-      throw new TrainingError(
-        `Checkpoint ${ckptPath} has no weight average although its run keeps one; retrain with --force`,
-      );
-    }
-    average = new WeightAverage(model.encoder.params, t.emaDecay, saved);
-    tf.dispose([...(saved?.values() ?? [])]);
-  }
 
   const perEpoch = stepsPerEpoch(opts.data.count, t.batchSize);
   const byEpochs = opts.epochs !== undefined ? Math.round(opts.epochs * perEpoch) : Infinity;
@@ -176,7 +147,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
     extra: opts.extra ?? {},
   });
   const start = performance.now();
-  if (!checkpoint) await saveCheckpoint(ckptPath, model, optimizer, meta(), average);
+  if (!checkpoint) await saveCheckpoint(ckptPath, model, optimizer, meta());
   let lastSave = performance.now(), lastGoodStep = step;
   const bar = new ProgressBar(opts.quiet);
   const log = await Deno.open(logPath, { append: true });
@@ -185,8 +156,6 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   const firstStep = step;
   let stoppedBy: TrainRunResult["stoppedBy"] = "steps";
   const warn = opts.onWarning ?? ((m: string) => console.error(`warning: ${m}`));
-  const bf16 = opts.precision === "bf16";
-  const fp32Steps = opts.fp32Steps ?? 0;
   const collapseHint =
     `Stop it and retrain with --force and a learning-rate warm-up (--lr-warmup-steps 500), a lower --lr or another --seed`;
   const pinnedHint =
@@ -215,7 +184,6 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
     if (report.recovered) warn(report.recovered);
     return report.lasting;
   };
-  let precision: MatmulPrecision | null = null;
   try {
     if (opts.stopOnCollapse && watch.collapsedAt !== null) throw stopped(watch.collapsedAt, step); // resumed
     if (probe && step === 0 && !probed.some((row) => row.step === 0)) await measure(); // not again on a resume
@@ -226,8 +194,6 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
       }
       const lr = scheduledLearningRate(t.learningRate, t.lrSchedule, step, t.lrWarmupSteps);
       (optimizer as unknown as { learningRate: number }).learningRate = lr; // Adam reads it at every update
-      const wanted = bf16 ? stepPrecision("bf16", fp32Steps, step) : null;
-      if (wanted && wanted !== precision) setNativePrecision(precision = wanted);
       const values = await trainStep(model, optimizer, t, opts.data, rng);
       step++;
       for (const [name, v] of Object.entries(values)) {
@@ -239,7 +205,6 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
           );
         }
       }
-      average?.update(model.encoder.params);
       last = values;
       const collapse = watch.observe(step, values);
       if (collapse) {
@@ -254,7 +219,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
         ),
       );
       if (opts.stopOnCollapse && (collapse || lasting)) {
-        await saveCheckpoint(ckptPath, model, optimizer, meta(), average);
+        await saveCheckpoint(ckptPath, model, optimizer, meta());
         throw stopped(collapse ? watch.collapsedAt! : pinned.since!, step);
       }
       const remaining = Math.min(
@@ -264,7 +229,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
       bar.update(progressLine(step, totalSteps, values, rate * pairsPerStep, remaining));
       opts.onStep?.(step, values);
       if (performance.now() - lastSave > (opts.checkpointMinutes ?? 5) * 60_000) {
-        await saveCheckpoint(ckptPath, model, optimizer, meta(), average);
+        await saveCheckpoint(ckptPath, model, optimizer, meta());
         lastSave = performance.now();
         lastGoodStep = step;
       }
@@ -272,15 +237,13 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   } catch (e) {
     // A diverged or stopped run: free its tensors (a sweep goes on with the next cell).
     optimizer.dispose();
-    average?.dispose();
     disposeModel(model);
     throw e;
   } finally {
     log.close();
     probeLog?.close();
-    if (bf16) setNativePrecision("bf16"); // the run's precision again after a warm-up cut short
   }
-  if (step !== lastGoodStep || firstStep === step) await saveCheckpoint(ckptPath, model, optimizer, meta(), average);
+  if (step !== lastGoodStep || firstStep === step) await saveCheckpoint(ckptPath, model, optimizer, meta());
   const seconds = (performance.now() - start) / 1000;
   const stepsPerSecond = (step - firstStep) / Math.max(seconds, 1e-9);
   if (last) bar.update(progressLine(step, totalSteps, last, stepsPerSecond * pairsPerStep, 0), true);
@@ -291,11 +254,6 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
     );
   }
   optimizer.dispose();
-  if (average) {
-    // Hand back the averaged encoder: the weights every inspection of this run uses.
-    for (const [name, v] of average.values) model.encoder.params.get(name)!.assign(v);
-    average.dispose();
-  }
   return {
     model,
     step,

@@ -104,14 +104,3 @@ Deno.test("a sweep's precision: fp32 by default (ids unchanged), bf16 gives ever
     (e: Error) => /precision/.test(e.message) && /fp32/.test(e.message),
   );
 });
-
-Deno.test("a bf16 sweep's fp32Steps: 0 by default, part of every cell's id when > 0, refused without bf16 or below 0", () => {
-  const sweep = (extra: Record<string, unknown>) => parseSweep({ ...json, ...extra }, "g.json");
-  const ids = (extra: Record<string, unknown>) => expandGrid(sweep(extra), folder).map((c) => c.id);
-  assertEquals(sweep({ precision: "bf16" }).fp32Steps, undefined);
-  assertEquals(ids({ precision: "bf16", fp32Steps: 0 }), ids({ precision: "bf16" }));
-  const warm = ids({ precision: "bf16", fp32Steps: 500 });
-  assert(warm.every((id, i) => id !== ids({ precision: "bf16" })[i]));
-  assertThrows(() => sweep({ fp32Steps: 100 }), (e: Error) => /fp32Steps/.test(e.message) && /bf16/.test(e.message));
-  assertThrows(() => sweep({ precision: "bf16", fp32Steps: -1 }), (e: Error) => /fp32Steps/.test(e.message));
-});

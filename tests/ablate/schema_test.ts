@@ -76,7 +76,6 @@ Deno.test("a sweep's base may set the optional training deviations; their types 
     denseCrops: 2,
     learningRate: 3e-4,
     lrWarmupSteps: 300,
-    emaDecay: 0.999,
     lrSchedule: { kind: "linear", steps: 4800 },
   };
   const [cell] = expandGrid(parseSweep({ ...minimal, base: { train } }, "o.json"), { kind: "folder" });
@@ -89,6 +88,17 @@ Deno.test("a sweep's base may set the optional training deviations; their types 
   assertThrows(
     () => expandGrid(parseSweep({ ...minimal, base: { train: { lrWarmupSteps: 0.5 } } }, "w.json"), { kind: "folder" }),
     /w\.json: base: Expected the learning-rate warm-up to be a positive whole number of steps but found 0\.5/,
+  );
+});
+
+Deno.test("a sweep setting a retired option (fp32Steps, base.train.emaDecay) is refused, saying it was retired", () => {
+  assertSweepError(
+    { ...minimal, precision: "bf16", fp32Steps: 500 },
+    /^experiments\/x\.json: fp32Steps: the float32 warm-up of bf16 runs \(train --fp32-steps\) was retired; remove the field/,
+  );
+  assertSweepError(
+    { ...minimal, base: { train: { emaDecay: 0.999 } } },
+    /^experiments\/x\.json: base\.train\.emaDecay: the moving average of the weights \(train --ema\) was retired; remove/,
   );
 });
 
