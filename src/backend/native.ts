@@ -190,6 +190,7 @@ const PRECISION_CODE: Record<MatmulPrecision, number> = { fp32: 0, bf16: 1 };
  * @throws Error when bf16 is asked for on a CPU or OS without AMX
  * @example
  * ```ts ignore
+ * // not run by `deno test --doc`: bf16 needs a CPU with Intel AMX
  * import { setNativePrecision } from "./native.ts";
  * setNativePrecision("bf16");
  * ```
@@ -247,6 +248,7 @@ function checkLength(name: string, a: Float32Array, want: number): void {
  * @returns y [batch, outHeight, outWidth, outChannels]
  * @example
  * ```ts ignore
+ * // not run by `deno test --doc`: needs the native library, which `npm ci` builds (native/build.mjs)
  * import { nativeConv2d } from "./native.ts";
  * const shape = { batch: 1, inHeight: 3, inWidth: 3, inChannels: 1, outHeight: 1, outWidth: 1, outChannels: 1,
  *   filterHeight: 3, filterWidth: 3, strideHeight: 1, strideWidth: 1, dilationHeight: 1, dilationWidth: 1,

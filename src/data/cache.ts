@@ -125,6 +125,7 @@ export class DecodeCache {
    * @param dir folder for the entries (created on the first write); null disables caching
    * @example
    * ```ts ignore
+   * // not run by `deno test --doc`: needs an image file a.png
    * import { DecodeCache } from "./cache.ts";
    * const cache = new DecodeCache("/tmp/decoded");
    * await cache.image("a.png", 256); // decodes and stores

@@ -175,6 +175,7 @@ export function normalize(images: Float32Array, mean: Float32Array): Float32Arra
  *   train set after skipping, or grayscale mixed with colour (without `allowMixedChannels`)
  * @example
  * ```ts ignore
+ * // not run by `deno test --doc`: needs the MVTec AD data
  * import { loadDataset, normalize } from "./dataset.ts";
  * const ds = await loadDataset("../shared/data/mvtec_ad", "bottle");
  * const x = normalize(ds.test.images, ds.meanImage); // network input, [83, 256, 256, 3]

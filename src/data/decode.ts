@@ -125,6 +125,7 @@ function checkSize(size: number): void {
  * @throws {DataError} when the file is missing, truncated or not an image
  * @example
  * ```ts ignore
+ * // not run by `deno test --doc`: needs the MVTec AD data
  * import { decodeImage } from "./decode.ts";
  * const image = await decodeImage("mvtec_ad/bottle/test/broken_large/000.png", 256);
  * console.log(image.data.length); // 196608 = 256 * 256 * 3
@@ -194,6 +195,7 @@ export function maskWarnings(
  * @throws {DataError} when the file is missing, truncated or not an image
  * @example
  * ```ts ignore
+ * // not run by `deno test --doc`: needs the MVTec AD data
  * import { decodeMask } from "./decode.ts";
  * const mask = await decodeMask("mvtec_ad/bottle/ground_truth/broken_large/000_mask.png", 256);
  * console.log(mask.data.reduce((a, b) => a + b, 0), "anomalous pixels");

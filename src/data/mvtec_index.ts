@@ -139,6 +139,7 @@ function stem(name: string): string {
  * @throws {DataError} for any layout problem
  * @example
  * ```ts ignore
+ * // not run by `deno test --doc`: needs the MVTec AD data
  * import { indexCategory } from "./mvtec_index.ts";
  * const index = await indexCategory("../shared/data/mvtec_ad", "bottle");
  * console.log(index.train.length, index.test.length, index.test[0].path); // 209 83 .../test/broken_large/000.png

@@ -46,6 +46,7 @@ export interface VariantSummary {
  *
  * @example
  * ```ts ignore
+ * // not run by `deno test --doc`: needs the MVTec AD data and writes a copy of a category
  * import { makeVariant } from "./variant.ts";
  * await makeVariant("../shared/data/mvtec_ad", "transistor", "runs/variants", "transistor_gray_rot", {
  *   gray: true,

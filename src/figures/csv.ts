@@ -65,8 +65,10 @@ function records(text: string): string[][] {
  * @example
  * ```ts
  * import { parseCsv } from "./csv.ts";
+ * import { strictEqual } from "node:assert/strict";
  * const table = parseCsv('cell,det\n"a, b",0.9\n');
- * console.assert(table.rows[0].cell === "a, b" && table.rows[0].det === "0.9");
+ * strictEqual(table.rows[0].cell, "a, b");
+ * strictEqual(table.rows[0].det, "0.9");
  * ```
  */
 export function parseCsv(text: string): CsvTable {

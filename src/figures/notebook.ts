@@ -17,8 +17,9 @@ import { PROJECT_ROOT } from "./paths.ts";
  * @example
  * ```ts
  * import { setupNotebook } from "./notebook.ts";
+ * import { notStrictEqual } from "node:assert/strict";
  * setupNotebook();
- * console.assert(Deno.env.get("PATCHSVDD_CACHE") !== undefined);
+ * notStrictEqual(Deno.env.get("PATCHSVDD_CACHE"), undefined);
  * ```
  */
 export function setupNotebook(): void {

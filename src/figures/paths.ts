@@ -27,8 +27,9 @@ export const FIGURES_DIR: string = join(RESULTS_DIR, "figures");
  * @example
  * ```ts
  * import { fromRoot, PROJECT_ROOT } from "./paths.ts";
- * console.assert(fromRoot("runs/x") === `${PROJECT_ROOT}/runs/x`);
- * console.assert(fromRoot("/tmp/x") === "/tmp/x");
+ * import { strictEqual } from "node:assert/strict";
+ * strictEqual(fromRoot("runs/x"), `${PROJECT_ROOT}/runs/x`);
+ * strictEqual(fromRoot("/tmp/x"), "/tmp/x");
  * ```
  */
 export function fromRoot(path: string): string {

@@ -39,6 +39,7 @@ async function pump(stream: ReadableStream<Uint8Array>, onLine: (line: string) =
  * @throws {UserError} when the runner exits with an error (its exit code in the message)
  * @example
  * ```ts ignore
+ * // not run by `deno test --doc`: runs a whole sweep (minutes)
  * import { rerunSweep } from "./rerun.ts";
  * await rerunSweep("experiments/smoke.json", { results: "/tmp/results" });
  * ```

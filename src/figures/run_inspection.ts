@@ -234,8 +234,11 @@ export interface CaseSelection {
  * @example
  * ```ts
  * import { selectCases } from "./run_inspection.ts";
+ * import { strictEqual } from "node:assert/strict";
  * const c = selectCases([0.1, 0.9, 0.5, 0.3], [0, 1, 1, 0], 1);
- * console.assert(c.bestDefect[0] === 1 && c.worstDefect[0] === 2 && c.worstGood[0] === 3);
+ * strictEqual(c.bestDefect[0], 1);
+ * strictEqual(c.worstDefect[0], 2);
+ * strictEqual(c.worstGood[0], 3);
  * ```
  */
 export function selectCases(scores: ArrayLike<number>, labels: ArrayLike<number>, perGroup = 2): CaseSelection {

@@ -262,10 +262,14 @@ export interface SweepTableRow {
  * ```ts
  * import { parseCsv } from "./csv.ts";
  * import { sweepTableRows } from "./summarize.ts";
+ * import { strictEqual } from "node:assert/strict";
  * const csv = "lambda,category,map,n,det_mean,det_std,seg_mean,seg_std,paper_det,paper_seg,paper_source\n" +
  *   "0.001,mean,mult,2,0.9,0.01,0.95,,,,\n";
  * const [row] = sweepTableRows(parseCsv(csv));
- * console.assert(row.axes.lambda === "0.001" && row.det.mean === 0.9 && row.seg.std === 0 && row.paper === null);
+ * strictEqual(row.axes.lambda, "0.001");
+ * strictEqual(row.det.mean, 0.9);
+ * strictEqual(row.seg.std, 0);
+ * strictEqual(row.paper, null);
  * ```
  */
 export function sweepTableRows(table: CsvTable): SweepTableRow[] {

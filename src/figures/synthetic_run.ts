@@ -82,6 +82,7 @@ async function readJson<T>(path: string): Promise<T | null> {
  * @throws {RangeError} when neither budget is positive
  * @example
  * ```ts ignore
+ * // not run by `deno test --doc`: trains for a minute
  * import { trainSyntheticRun } from "./synthetic_run.ts";
  * const run = await trainSyntheticRun({ out: "runs/notebooks/01", seconds: 60 });
  * console.log(run.runDir, run.summary.steps);

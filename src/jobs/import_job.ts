@@ -12,7 +12,9 @@ import { UserError } from "../errors.ts";
 import { importReferenceEncoder } from "../model/reference_weights.ts";
 import { CHECKPOINT_FILE, saveCheckpoint } from "../train/checkpoint.ts";
 import { createModel, disposeModel } from "../train/model.ts";
-import { exists, gitCommit, writeJsonAtomic } from "../cli/common.ts";
+import { writeJsonAtomic } from "../util/atomic.ts";
+import { exists } from "../util/exists.ts";
+import { gitCommit } from "../util/git_commit.ts";
 import { RUN_FILES } from "./train_job.ts";
 
 /** What to import. */

@@ -49,11 +49,13 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
  * @example
  * ```ts
  * import { table1Mean } from "./table1_table.ts";
+ * import { ok, strictEqual } from "node:assert/strict";
  * const m = table1Mean([
  *   { category: "bottle", det: 0.97, seg: 0.98, aupro: 0.86, seconds: 100 },
  *   { category: "transistor", det: 0.93, seg: 0.97, aupro: 0.80, seconds: 200 },
  * ]);
- * console.assert(Math.abs(m.paper!.det - (0.986 + 0.915) / 2) < 1e-12 && m.seconds === 300);
+ * ok(Math.abs(m.paper!.det - (0.986 + 0.915) / 2) < 1e-12);
+ * strictEqual(m.seconds, 300);
  * ```
  */
 export function table1Mean(rows: Table1Row[]): {
@@ -112,12 +114,13 @@ export function skippedLine(skipped: Table1Skipped): string {
  * @example
  * ```ts
  * import { table1Markdown } from "./table1_table.ts";
+ * import { ok } from "node:assert/strict";
  * const md = table1Markdown([{ category: "bottle", det: 0.973, seg: 0.978, aupro: 0.865, seconds: 128 }], {
  *   noData: ["cable"],
  *   noCheckpoint: [],
  * });
- * console.assert(md.includes("| bottle | 0.973 | 0.986 | -0.013 | 0.978 | 0.981 | -0.003 | 0.865 | 128 |"));
- * console.assert(md.includes("Skipped: no data for cable."));
+ * ok(md.includes("| bottle | 0.973 | 0.986 | -0.013 | 0.978 | 0.981 | -0.003 | 0.865 | 128 |"));
+ * ok(md.includes("Skipped: no data for cable."));
  * ```
  */
 export function table1Markdown(rows: Table1Row[], skipped: Table1Skipped, preamble: string[] = []): string {

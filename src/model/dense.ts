@@ -190,11 +190,13 @@ export function embedGrid(
  * import "@tensorflow/tfjs-backend-cpu";
  * import { createEncoder } from "./encoder.ts";
  * import { embedLevels } from "./dense.ts";
+ * import { strictEqual } from "node:assert/strict";
  * await tf.setBackend("cpu");
  * const enc = createEncoder({ encoder: "hier", patchSize: 64, embeddingDim: 8 }, 0);
  * const images = tf.zeros([1, 64, 64, 3]) as tf.Tensor4D;
  * const maps = embedLevels(enc, images, (k) => (k === 64 ? 16 : 4));
- * console.assert(maps.get(32)!.shape[1] === 9 && maps.get(64)!.shape[1] === 1);
+ * strictEqual(maps.get(32)!.shape[1], 9);
+ * strictEqual(maps.get(64)!.shape[1], 1);
  * tf.dispose([images, ...maps.values()]);
  * ```
  */

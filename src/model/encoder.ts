@@ -206,9 +206,15 @@ export function initConvParams(layers: ConvLayer[], rng: Rng, params: Params): P
  * @returns the encoder, its parameters in `encoder.params`
  * @example
  * ```ts
- * import { createEncoder } from "./encoder.ts";
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import "@tensorflow/tfjs-backend-cpu";
+ * import { createEncoder, disposeEncoder } from "./encoder.ts";
+ * import { strictEqual } from "node:assert/strict";
+ * await tf.setBackend("cpu");
  * const enc = createEncoder({ encoder: "hier", patchSize: 64, embeddingDim: 64 }, 0);
- * console.assert(enc.inner?.patchSize === 32);
+ * strictEqual(enc.inner?.patchSize, 32);
+ * strictEqual(enc.params.get("conv1.weight")?.shape.join(), "2,2,64,128"); // f_big's 2x2 head on the quadrant codes
+ * disposeEncoder(enc);
  * ```
  */
 export function createEncoder(options: EncoderOptions, seed: number): Encoder {

@@ -73,8 +73,18 @@ function filterGrad(x: tf.Tensor4D, dz: tf.Tensor4D, layer: LeakyConvLayer): tf.
  * @param options slope, and whether x needs a gradient
  * @returns the last layer's activation
  * @example
- * ```ts ignore
- * const h = leakyConvStack(patches, [{ filter: w1, bias: b1, stride: 2 }], { alpha: 0.1, inputGrad: false });
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import "@tensorflow/tfjs-backend-cpu";
+ * import { leakyConvStack } from "./leaky_conv.ts";
+ * import { deepStrictEqual, ok } from "node:assert/strict";
+ * await tf.setBackend("cpu");
+ * const x = tf.fill([1, 5, 5, 1], -1) as tf.Tensor4D;
+ * const layer = { filter: tf.ones([3, 3, 1, 1]) as tf.Tensor4D, bias: tf.zeros([1]) as tf.Tensor1D, stride: 2 };
+ * const h = leakyConvStack(x, [layer], { alpha: 0.1, inputGrad: false });
+ * deepStrictEqual(h.shape, [1, 2, 2, 1]); // (5 - 3) / 2 + 1 = 2 outputs per side
+ * ok(h.dataSync().every((v) => Math.abs(v + 0.9) < 1e-6)); // nine -1s sum to -9; LeakyReLU(0.1) gives -0.9
+ * tf.dispose([x, h, layer.filter, layer.bias]);
  * ```
  */
 export function leakyConvStack(x: tf.Tensor4D, layers: LeakyConvLayer[], options: LeakyConvStackOptions): tf.Tensor4D {

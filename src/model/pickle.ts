@@ -207,10 +207,12 @@ export function describePickleValue(value: PickleValue): string {
  * @example
  * ```ts
  * import { PickleDict, readPickle } from "./pickle.ts";
+ * import { ok, strictEqual } from "node:assert/strict";
  * // protocol 2: {'a': 1}  =  PROTO 2, EMPTY_DICT, BINUNICODE 'a', BININT1 1, SETITEM, STOP
  * const bytes = new Uint8Array([0x80, 2, 0x7d, 0x58, 1, 0, 0, 0, 0x61, 0x4b, 1, 0x73, 0x2e]);
  * const { value } = readPickle(bytes);
- * console.assert(value instanceof PickleDict && value.entries.get("a") === 1);
+ * ok(value instanceof PickleDict);
+ * strictEqual(value.entries.get("a"), 1);
  * ```
  */
 export function readPickle(bytes: Uint8Array, offset = 0, options: PickleOptions = {}): PickleResult {

@@ -36,9 +36,11 @@ export interface ReferenceImportOptions {
  * @example
  * ```ts
  * import { torchConvToTfjs } from "./reference_weights.ts";
+ * import { strictEqual } from "node:assert/strict";
  * // out=2, in=1, 1x1: the two output channels end up last
  * const { data, shape } = torchConvToTfjs(new Float32Array([5, 7]), [2, 1, 1, 1]);
- * console.assert(shape.join() === "1,1,1,2" && data[1] === 7);
+ * strictEqual(shape.join(), "1,1,1,2");
+ * strictEqual(data[1], 7);
  * ```
  */
 export function torchConvToTfjs(data: Float32Array, shape: number[]): { data: Float32Array; shape: number[] } {
@@ -224,9 +226,19 @@ export function decodeReferenceTensors(bytes: Uint8Array, source = "<bytes>"): M
  * @returns the encoder with its parameters in the tfjs layout
  * @throws {DataError} when the file is unreadable, holds another encoder, or lacks tensors
  * @example
- * ```ts ignore
- * import { importReferenceEncoder } from "./reference_weights.ts";
- * const fBig = await importReferenceEncoder("bottle_enchier.safetensors", { patchSize: 64 });
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import "@tensorflow/tfjs-backend-cpu";
+ * import { createEncoder } from "./encoder.ts";
+ * import { exportReferenceEncoder, importReferenceEncoder } from "./reference_weights.ts";
+ * import { strictEqual } from "node:assert/strict";
+ * await tf.setBackend("cpu");
+ * // a file in the reference's layout (deno task import-weights writes one from the authors' checkpoint)
+ * const path = await Deno.makeTempFile({ suffix: ".safetensors" });
+ * await exportReferenceEncoder(path, createEncoder({ encoder: "hier", patchSize: 64, embeddingDim: 64 }, 0));
+ * const fBig = await importReferenceEncoder(path, { patchSize: 64 });
+ * strictEqual(fBig.inner?.patchSize, 32);
+ * await Deno.remove(path);
  * ```
  */
 export async function importReferenceEncoder(path: string, options: ReferenceImportOptions = {}): Promise<Encoder> {

@@ -103,8 +103,9 @@ function decodeValues(dtype: string, view: DataView, count: number): Float32Arra
  * @example
  * ```ts
  * import { decodeSafetensors, encodeSafetensors } from "./safetensors.ts";
+ * import { strictEqual } from "node:assert/strict";
  * const bytes = encodeSafetensors(new Map([["w", { shape: [2], data: new Float32Array([1, 2]) }]]));
- * console.assert(decodeSafetensors(bytes).tensors.get("w")!.data[1] === 2);
+ * strictEqual(decodeSafetensors(bytes).tensors.get("w")!.data[1], 2);
  * ```
  */
 export function decodeSafetensors(bytes: Uint8Array, source = "<bytes>"): SafetensorsFile {

@@ -31,7 +31,8 @@ let crcTable: Uint32Array | null = null;
  * @example
  * ```ts
  * import { crc32 } from "./zip.ts";
- * console.assert(crc32(new TextEncoder().encode("123456789")) === 0xcbf43926);
+ * import { strictEqual } from "node:assert/strict";
+ * strictEqual(crc32(new TextEncoder().encode("123456789")), 0xcbf43926);
  * ```
  */
 export function crc32(bytes: Uint8Array): number {

@@ -52,11 +52,12 @@ export interface AblationBarsOptions {
  * @example
  * ```ts
  * import { ablationBars } from "./ablation_bars.ts";
+ * import { ok } from "node:assert/strict";
  * const figure = ablationBars([
  *   { group: "L_SVDD", metric: "det", mean: 0.71, std: 0.01, n: 3, paper: 0.703 },
  *   { group: "L_SVDD", metric: "seg", mean: 0.84, std: 0.02, n: 3, paper: 0.832 },
  * ], { title: "Effect of the losses" });
- * console.assert(figure.svg.includes("Effect of the losses"));
+ * ok(figure.svg.includes("Effect of the losses"));
  * ```
  */
 export function ablationBars(rows: AblationRow[], options: AblationBarsOptions): Figure {

@@ -59,12 +59,13 @@ export interface ActivationCurvesOptions {
  * @example
  * ```ts
  * import { activationCurves } from "./activation_curves.ts";
+ * import { ok } from "node:assert/strict";
  * const row = (step: number, pre: number, saturated: number, spread: number) => ({
  *   step,
  *   levels: [{ patchSize: 32, preact: [0.1, pre], saturated, spread }],
  * });
  * const fig = activationCurves([{ label: "collapsed", rows: [row(0, 0.03, 0, 1e-4), row(100, 18, 1, 1e-6)] }]);
- * console.assert(fig.svg.includes("saturated"));
+ * ok(fig.svg.includes("saturated"));
  * ```
  */
 export function activationCurves(series: ActivationSeries[], options: ActivationCurvesOptions = {}): Figure {

@@ -197,11 +197,12 @@ function contourLegend(width: number): Figure {
  * @example
  * ```ts
  * import { anomalyMapPanel } from "./anomaly_map.ts";
+ * import { ok } from "node:assert/strict";
  * const size = 8, map = Float32Array.from({ length: 64 }, (_, i) => i / 64);
  * const figure = anomalyMapPanel({
  *   image: new Uint8Array(size * size * 3).fill(128), map, mask: null, size, score: 0.98, threshold: 0.5,
  * });
- * console.assert(figure.svg.includes("score 0.980"));
+ * ok(figure.svg.includes("score 0.980"));
  * ```
  */
 export function anomalyMapPanel(item: AnomalyMapItem, options: AnomalyMapPanelOptions = {}): Figure {

@@ -76,10 +76,11 @@ function unique(values: string[]): string[] {
  * @example
  * ```ts
  * import { aurocTable } from "./auroc_table.ts";
+ * import { ok } from "node:assert/strict";
  * const figure = aurocTable([
  *   { category: "bottle", method: "ours", ours: { det: 0.97, seg: 0.96 }, paper: { det: 0.986, seg: 0.981 } },
  * ]);
- * console.assert(figure.svg.includes("paper"));
+ * ok(figure.svg.includes("paper"));
  * ```
  */
 export function aurocTable(rows: AurocRow[], options: AurocTableOptions = {}): Figure {
@@ -187,8 +188,9 @@ function delta(ours: number, paper: number | undefined): string {
  * @example
  * ```ts
  * import { aurocTableMarkdown } from "./auroc_table.ts";
+ * import { ok } from "node:assert/strict";
  * const md = aurocTableMarkdown([{ category: "bottle", method: "ours", ours: { det: 0.99, seg: 0.97 } }]);
- * console.assert(md.includes("| bottle | ours | 99.0 | – | – | 97.0 | – | – |"));
+ * ok(md.includes("| bottle | ours | 99.0 | – | – | 97.0 | – | – |"));
  * ```
  */
 export function aurocTableMarkdown(rows: AurocRow[]): string {

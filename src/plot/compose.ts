@@ -30,9 +30,11 @@ export interface StackOptions {
  * ```ts
  * import { Figure } from "./figure.ts";
  * import { stack } from "./compose.ts";
+ * import { strictEqual } from "node:assert/strict";
  * const a = new Figure("", 10, 20), b = new Figure("", 30, 5);
  * const row = stack([a, b], { direction: "row", gap: 2 });
- * console.assert(row.width === 42 && row.height === 20);
+ * strictEqual(row.width, 42);
+ * strictEqual(row.height, 20);
  * ```
  */
 export function stack(figures: Figure[], options: StackOptions = {}): Figure {

@@ -47,7 +47,8 @@ export interface PlotDocument {
  * import { plotDocument } from "./document.ts";
  * const document = plotDocument();
  * import { CanvasShim } from "./canvas.ts";
- * console.assert(document.createElement("canvas") instanceof CanvasShim);
+ * import { ok } from "node:assert/strict";
+ * ok(document.createElement("canvas") instanceof CanvasShim);
  * ```
  */
 export function plotDocument(): PlotDocument {

@@ -43,9 +43,10 @@ function evenlySpaced(indices: number[], count: number): number[] {
  * @example
  * ```ts
  * import { embeddingPca } from "./embedding_pca.ts";
+ * import { ok } from "node:assert/strict";
  * const e = Float32Array.from({ length: 40 }, (_, i) => Math.sin(i * 1.7));
  * const figure = embeddingPca(e, 4, Uint8Array.from({ length: 10 }, (_, i) => i % 2));
- * console.assert(figure.svg.includes("anomalous"));
+ * ok(figure.svg.includes("anomalous"));
  * ```
  */
 export function embeddingPca(

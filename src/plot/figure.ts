@@ -79,9 +79,10 @@ export interface PngOptions {
  * @example
  * ```ts
  * import { Figure, JUPYTER_DISPLAY } from "./figure.ts";
+ * import { ok, strictEqual } from "node:assert/strict";
  * const figure = new Figure('<circle cx="10" cy="10" r="5"/>', 20, 20);
- * console.assert(figure.svg.includes('xmlns="http://www.w3.org/2000/svg"'));
- * console.assert(figure[JUPYTER_DISPLAY]()["image/svg+xml"] === figure.svg);
+ * ok(figure.svg.includes('xmlns="http://www.w3.org/2000/svg"'));
+ * strictEqual(figure[JUPYTER_DISPLAY]()["image/svg+xml"], figure.svg);
  * ```
  */
 export class Figure {

@@ -93,11 +93,12 @@ function metricName(metric: string): string {
  * @example
  * ```ts
  * import { lambdaCurve } from "./lambda_curve.ts";
+ * import { ok } from "node:assert/strict";
  * const figure = lambdaCurve([
  *   { lambda: 1e-3, metric: "det", mean: 0.9, std: 0.01 },
  *   { lambda: 1, metric: "det", mean: 0.6, std: 0.05 },
  * ]);
- * console.assert(figure.svg.includes("λ"));
+ * ok(figure.svg.includes("λ"));
  * ```
  */
 export function lambdaCurve(rows: LambdaRow[], options: LambdaCurveOptions = {}): Figure {

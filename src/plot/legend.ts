@@ -84,8 +84,9 @@ export function swatchEntry(swatch: Swatch): Figure {
  * @example
  * ```ts
  * import { swatchLegend } from "./legend.ts";
+ * import { ok } from "node:assert/strict";
  * const legend = swatchLegend([{ label: "ours", color: "#4269d0" }, { label: "paper", shape: "tick" }]);
- * console.assert(legend.svg.includes(">paper</text>"));
+ * ok(legend.svg.includes(">paper</text>"));
  * ```
  */
 export function swatchLegend(swatches: Swatch[], maxWidth = 640): Figure {

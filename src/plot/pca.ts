@@ -29,8 +29,10 @@ export interface Pca2 {
  * @example
  * ```ts
  * import { symmetricEigen } from "./pca.ts";
+ * import { ok } from "node:assert/strict";
  * const { values } = symmetricEigen(new Float64Array([2, 1, 1, 2]), 2);
- * console.assert(Math.abs(values[0] - 3) < 1e-12 && Math.abs(values[1] - 1) < 1e-12);
+ * ok(Math.abs(values[0] - 3) < 1e-12);
+ * ok(Math.abs(values[1] - 1) < 1e-12);
  * ```
  */
 export function symmetricEigen(matrix: ArrayLike<number>, n: number): { values: Float64Array; vectors: Float64Array } {
@@ -93,9 +95,11 @@ export function symmetricEigen(matrix: ArrayLike<number>, n: number): { values: 
  * @example
  * ```ts
  * import { pca2 } from "./pca.ts";
+ * import { ok } from "node:assert/strict";
  * // points along the line y = x: the first axis is (1, 1) / sqrt 2
  * const { components, explained } = pca2(new Float32Array([0, 0, 1, 1, 2, 2, 3, 3.01]), 2);
- * console.assert(Math.abs(components[0] - Math.SQRT1_2) < 0.01 && explained[0] > 0.99);
+ * ok(Math.abs(components[0] - Math.SQRT1_2) < 0.01);
+ * ok(explained[0] > 0.99);
  * ```
  */
 export function pca2(embeddings: Float32Array, dim: number): Pca2 {

@@ -45,8 +45,11 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
  * @example
  * ```ts
  * import { encodePng } from "./png.ts";
+ * import { strictEqual } from "node:assert/strict";
  * const png = encodePng(new Uint8Array([255, 0, 0, 255]), 1, 1); // one red pixel
- * console.assert(png[1] === 0x50 && png[2] === 0x4e && png[3] === 0x47); // "PNG"
+ * strictEqual(png[1], 0x50);
+ * strictEqual(png[2], 0x4e);
+ * strictEqual(png[3], 0x47); // "PNG"
  * ```
  */
 export function encodePng(rgba: ArrayLike<number>, width: number, height: number): Uint8Array {

@@ -30,9 +30,10 @@ export { DEFAULT_DPI, Figure, FONT_FAMILY, JUPYTER_DISPLAY, type PngOptions, typ
  * ```ts
  * import * as Plot from "@observablehq/plot";
  * import { renderPlot } from "./render.ts";
+ * import { ok } from "node:assert/strict";
  * const figure = renderPlot({ title: "Squares", marks: [Plot.dot([1, 2, 3], { x: (d) => d, y: (d) => d * d })] });
- * console.assert(figure.svg.startsWith("<svg xmlns=\"http://www.w3.org/2000/svg\""));
- * console.assert(figure.svg.includes(">Squares</text>"));
+ * ok(figure.svg.startsWith("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+ * ok(figure.svg.includes(">Squares</text>"));
  * ```
  */
 export function renderPlot(options: PlotOptions): Figure {

@@ -73,8 +73,9 @@ export function thinCurve(fpr: ArrayLike<number>, tpr: ArrayLike<number>, maxPoi
  * @example
  * ```ts
  * import { rocCurves } from "./roc_curves.ts";
+ * import { ok } from "node:assert/strict";
  * const figure = rocCurves([{ name: "bottle", fpr: [0, 0.1, 1], tpr: [0, 0.9, 1], auc: 0.9 }]);
- * console.assert(figure.svg.includes("AUC 0.900"));
+ * ok(figure.svg.includes("AUC 0.900"));
  * ```
  */
 export function rocCurves(curves: NamedRocCurve[], options: RocCurvesOptions = {}): Figure {

@@ -53,11 +53,12 @@ function mean(values: number[]): number {
  * @example
  * ```ts
  * import { seedSpread } from "./seed_spread.ts";
+ * import { ok } from "node:assert/strict";
  * const fig = seedSpread([
  *   { recipe: "dense", run: "seed 0", det: 0.97, seg: 0.92 },
  *   { recipe: "dense", run: "seed 1", det: 0.72, seg: 0.87 },
  * ]);
- * console.assert(fig.svg.includes("0.845"));
+ * ok(fig.svg.includes("0.845"));
  * ```
  */
 export function seedSpread(runs: SeedRun[], options: SeedSpreadOptions = {}): Figure {

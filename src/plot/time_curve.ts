@@ -48,11 +48,12 @@ export interface TimeCurveOptions {
  * @example
  * ```ts
  * import { timeToQualityCurve } from "./time_curve.ts";
+ * import { ok } from "node:assert/strict";
  * const fig = timeToQualityCurve([
  *   { label: "dense", minutes: 4, steps: 90, det: 0.9, seg: 0.85 },
  *   { label: "dense", minutes: 8, steps: 180, det: 0.93, seg: 0.88 },
  * ]);
- * console.assert(fig.svg.startsWith("<svg"));
+ * ok(fig.svg.startsWith("<svg"));
  * ```
  */
 export function timeToQualityCurve(points: TimePoint[], options: TimeCurveOptions = {}): Figure {

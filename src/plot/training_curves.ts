@@ -78,8 +78,9 @@ export function lossPanels(keys: string[]): LossPanel[] {
  * @example
  * ```ts
  * import { trainingCurves } from "./training_curves.ts";
+ * import { ok } from "node:assert/strict";
  * const log = [1, 2, 3].map((step) => ({ step, ssl64: 2 / step, svddPrime64: 0.01 / step, total: 2 / step }));
- * console.assert(trainingCurves(log).svg.includes("chance"));
+ * ok(trainingCurves(log).svg.includes("chance"));
  * ```
  */
 export function trainingCurves(log: Record<string, number>[], options: TrainingCurvesOptions = {}): Figure {

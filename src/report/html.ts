@@ -27,7 +27,8 @@ const KEY_NAMES: Record<string, string> = {
  * @example
  * ```ts
  * import { mapName } from "./html.ts";
- * console.assert(mapName("mult") === "fused (mult)");
+ * import { strictEqual } from "node:assert/strict";
+ * strictEqual(mapName("mult"), "fused (mult)");
  * ```
  */
 export function mapName(key: string): string {
@@ -72,7 +73,8 @@ export interface RunReport {
  * @example
  * ```ts
  * import { escapeHtml } from "./html.ts";
- * console.assert(escapeHtml('<a href="x">') === "&lt;a href=&quot;x&quot;&gt;");
+ * import { strictEqual } from "node:assert/strict";
+ * strictEqual(escapeHtml('<a href="x">'), "&lt;a href=&quot;x&quot;&gt;");
  * ```
  */
 export function escapeHtml(text: string): string {
@@ -190,9 +192,13 @@ ${
     }
 </div>
 <h2>Figures</h2>
-${figures ? `<div class="figures">
+${
+      figures
+        ? `<div class="figures">
 ${figures}
-</div>` : "<p>No figures.</p>"}
+</div>`
+        : "<p>No figures.</p>"
+    }
 <h2>Timings</h2>
 ${keyValues(timings)}
 <h2>Configuration</h2>

@@ -122,8 +122,9 @@ function place(d: number, maxCell: number, rng: Rng): [number, number] {
  * ```ts
  * import { sampleCellPairs } from "./dense.ts";
  * import { Rng } from "../util/rng.ts";
+ * import { ok } from "node:assert/strict";
  * const p = sampleCellPairs("ssl", 4, 2, 49, 64, new Rng(0));
- * console.assert(p.first.every((c) => c >= 0 && c <= 49 - 17));
+ * ok(p.first.every((c) => c >= 0 && c <= 49 - 17));
  * ```
  */
 export function sampleCellPairs(

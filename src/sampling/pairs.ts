@@ -99,8 +99,9 @@ export function sslPair(height: number, width: number, patchSize: number, rng: R
  * ```ts
  * import { samplePairs } from "./pairs.ts";
  * import { Rng } from "../util/rng.ts";
+ * import { ok } from "node:assert/strict";
  * const batch = samplePairs("ssl", 4, 10, 256, 64, new Rng(0));
- * console.assert(batch.label.every((y) => y >= 0 && y < 8));
+ * ok(batch.label.every((y) => y >= 0 && y < 8));
  * ```
  */
 export function samplePairs(

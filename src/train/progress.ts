@@ -33,7 +33,8 @@ export function formatDuration(seconds: number): string {
  * @example
  * ```ts
  * import { progressLine } from "./progress.ts";
- * console.assert(progressLine(5, 10, { ssl64: 2 }, 100, 5).includes("ssl64 2.000"));
+ * import { ok } from "node:assert/strict";
+ * ok(progressLine(5, 10, { ssl64: 2 }, 100, 5).includes("ssl64 2.000"));
  * ```
  */
 export function progressLine(
