@@ -99,6 +99,12 @@ export async function writeRunReport(run: string, input: RunReportInput): Promis
     );
   }
   const summary = await Deno.readTextFile(`${run}/train_summary.json`).then(JSON.parse, () => null);
+  const runConfig = await Deno.readTextFile(`${run}/config.json`).then(JSON.parse, () => null);
+  if (typeof runConfig?.imported_from === "string") {
+    notes.unshift(
+      `Weights imported from ${runConfig.imported_from} (deno task import-weights or table1), not trained here.`,
+    );
+  }
   const html = runReportHtml({
     run,
     metrics,
