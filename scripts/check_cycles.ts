@@ -169,11 +169,11 @@ export function fileGraph(edges: ImportEdge[]): Graph {
  * ```ts
  * import { describeCycles } from "./check_cycles.ts";
  * import { deepStrictEqual } from "node:assert/strict";
- * const lines = describeCycles([{ from: "cli/a.ts", to: "jobs/b.ts" }, { from: "jobs/b.ts", to: "cli/c.ts" }]);
+ * const lines = describeCycles([{ from: "train/a.ts", to: "model/b.ts" }, { from: "model/b.ts", to: "train/c.ts" }]);
  * deepStrictEqual(lines, [
- *   "folder cycle: cli -> jobs -> cli",
- *   "  cli -> jobs: cli/a.ts imports jobs/b.ts",
- *   "  jobs -> cli: jobs/b.ts imports cli/c.ts",
+ *   "folder cycle: model -> train -> model",
+ *   "  model -> train: model/b.ts imports train/c.ts",
+ *   "  train -> model: train/a.ts imports model/b.ts",
  * ]);
  * ```
  */
