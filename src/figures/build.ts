@@ -713,14 +713,27 @@ export async function runAsMethod(runDir: string, method?: string): Promise<Extr
 }
 
 /**
- * The authors' imported encoder evaluated by our inspection, from committed files
- * `results/equivalence/<category>_reference_weights_exact.json` (a metrics record each; the
- * exact-search file preferred over the hnsw one).
+ * The authors' imported encoders evaluated by our inspection, from committed metrics records:
+ * `results/table1/<category>/metrics.json` (written by `deno task table1` from the authors'
+ * published checkpoints), then, for categories not there,
+ * `results/equivalence/<category>_reference_weights_exact.json` (the exact-search file preferred
+ * over the hnsw one).
  *
  * @param resultsDir the results folder
  * @returns the method for {@linkcode paperTableFigure}, or null when no such file is committed
  */
 export async function referenceWeightsMethod(resultsDir: string): Promise<ExtraMethod | null> {
+  const candidates: { sweep: string; cell: string; path: string }[] = [];
+  const table1 = join(resultsDir, "table1");
+  try {
+    const categories: string[] = [];
+    for await (const e of Deno.readDir(table1)) if (e.isDirectory) categories.push(e.name);
+    for (const c of categories.sort()) {
+      candidates.push({ sweep: "table1", cell: c, path: join(table1, c, "metrics.json") });
+    }
+  } catch {
+    // no table1 results
+  }
   const dir = join(resultsDir, "equivalence");
   const files: string[] = [];
   try {
@@ -728,20 +741,21 @@ export async function referenceWeightsMethod(resultsDir: string): Promise<ExtraM
       if (e.isFile && /_reference_weights.*\.json$/.test(e.name)) files.push(e.name);
     }
   } catch {
-    return null;
+    // no equivalence results
   }
   // exact before hnsw, one file per category
   files.sort((a, b) => Number(b.includes("exact")) - Number(a.includes("exact")) || a.localeCompare(b));
+  for (const file of files) candidates.push({ sweep: "equivalence", cell: file, path: join(dir, file) });
   const runs: RunResult[] = [];
-  for (const file of files) {
+  for (const { sweep, cell, path } of candidates) {
     try {
-      const metrics = JSON.parse(await Deno.readTextFile(join(dir, file)));
+      const metrics = JSON.parse(await Deno.readTextFile(path));
       if (!metrics.image_auroc || !metrics.pixel_auroc || !metrics.category) continue;
       if (runs.some((r) => r.traits.category === metrics.category)) continue;
       const traits = { ...runTraits(metrics), step: null, reference: true, differs: [] };
-      runs.push({ sweep: "equivalence", cell: file, dir: join(dir, file), metrics, traits, logPath: null });
+      runs.push({ sweep, cell, dir: path, metrics, traits, logPath: null });
     } catch {
-      // not a metrics record
+      // not a metrics record (or a category still running)
     }
   }
   return runs.length > 0 ? { method: "authors' weights, our inspection", runs } : null;

@@ -14,7 +14,7 @@
  * - Runs: {@linkcode trainSyntheticRun}, {@linkcode inspectRun}, {@linkcode selectCases}, {@linkcode mapItem}.
  * - Figures: {@linkcode lossesFigure}, {@linkcode hierarchyFigure}, {@linkcode lambdaFigure},
  *   {@linkcode paperTableFigure}, {@linkcode galleryFigure}, {@linkcode rocFigures}, {@linkcode pcaFigure},
- *   {@linkcode saveOutcome}.
+ *   {@linkcode saveOutcome}, {@linkcode table1Figure} (the authors' checkpoints, `results/table1/`).
  *
  * @module
  */
@@ -111,3 +111,4 @@ export {
   saveOutcome,
   toJpeg,
 } from "./build.ts";
+export { table1Figure } from "./table1.ts";

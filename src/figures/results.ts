@@ -19,8 +19,8 @@ import { RESULTS_DIR } from "./paths.ts";
  */
 export const LOG_FILES: readonly string[] = ["train_log.jsonl", "loss_curve.jsonl"];
 
-/** Folders of `results/` that are not sweeps. */
-const NOT_SWEEPS = new Set(["figures", "bench"]);
+/** Folders of `results/` that are not sweeps (`table1`: the authors' checkpoints, see referenceWeightsMethod). */
+const NOT_SWEEPS = new Set(["figures", "bench", "table1"]);
 
 /** What a run was: its category and the settings the ablations vary, read from its metrics. */
 export interface RunTraits {

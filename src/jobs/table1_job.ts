@@ -162,16 +162,53 @@ export function planTable1(
   return { run, skipped: { noData, noCheckpoint } };
 }
 
-/** A finished category's row, or null when it has to be (re)done. */
-async function finishedRow(dir: string, sha256: string, nn: string): Promise<Table1Row | null> {
+/**
+ * A category folder's record and row, or null when it is not finished (no `table1.json` or
+ * `metrics.json`, or unreadable).
+ *
+ * @param dir `OUT/<category>`
+ * @returns the record and the row
+ */
+async function readCategory(dir: string): Promise<{ record: Table1Record; row: Table1Row } | null> {
   try {
     const record = JSON.parse(await Deno.readTextFile(join(dir, TABLE1_FILES.record))) as Table1Record;
     const metrics = JSON.parse(await Deno.readTextFile(join(dir, RUN_FILES.metrics))) as MetricsRecord;
-    if (record.weights_sha256 !== sha256 || record.nn !== nn) return null;
-    return rowOf(metrics, record);
+    return { record, row: rowOf(metrics, record) };
   } catch {
     return null;
   }
+}
+
+/** A finished category's row, or null when it has to be (re)done (another checkpoint or search). */
+async function finishedRow(dir: string, sha256: string, nn: string): Promise<Table1Row | null> {
+  const done = await readCategory(dir);
+  return done && done.record.weights_sha256 === sha256 && done.record.nn === nn ? done.row : null;
+}
+
+/**
+ * The rows of a Table 1 folder as written (every finished `<category>/`), in table order.
+ *
+ * @param out the folder `deno task table1 --out` wrote
+ * @returns the rows (empty when the folder is missing or holds no finished category)
+ * @example
+ * ```ts ignore
+ * import { readTable1Rows } from "./table1_job.ts";
+ * const rows = await readTable1Rows("results/table1");
+ * ```
+ */
+export async function readTable1Rows(out: string): Promise<Table1Row[]> {
+  let categories: string[];
+  try {
+    categories = table1Order(await subfolders(out));
+  } catch {
+    return [];
+  }
+  const rows: Table1Row[] = [];
+  for (const c of categories) {
+    const done = await readCategory(join(out, c));
+    if (done) rows.push(done.row);
+  }
+  return rows;
 }
 
 function rowOf(metrics: MetricsRecord, record: Table1Record): Table1Row {
@@ -325,8 +362,8 @@ export async function writeTable1(
     const skip = skippedLine(skipped);
     const figure = aurocTable(figureRows, {
       title: "Table 1 from the authors' checkpoints: our inspection vs. the paper",
-      subtitle: `Dots: ours (AUROC %, difference from the paper in brackets); black tick: the paper. ` +
-        `${info.nn} search, map mult.${skip ? ` ${skip}` : ""}`,
+      subtitle: `Dots: ours (AUROC %, difference from the paper in brackets); black tick: the paper; mean: over ` +
+        `the categories shown, the paper's too. ${info.nn} search, map mult.${skip ? ` ${skip}` : ""}`,
       width: 700,
     });
     const saved = await figure.save(join(out, TABLE1_FILES.figure));

@@ -185,6 +185,29 @@ Deno.test("referenceWeightsMethod() reads the committed imported-weights metrics
   assert(rows.includes("| bottle | authors' weights, our inspection | 97.0 | 98.6 | -1.6 |"), rows);
 });
 
+Deno.test("referenceWeightsMethod() takes results/table1/<category>/metrics.json before the equivalence file; table1 is no sweep", async () => {
+  const root = `${tmp}/ref_table1`;
+  await Deno.mkdir(`${root}/equivalence`, { recursive: true });
+  await Deno.writeTextFile(
+    `${root}/equivalence/bottle_reference_weights_exact.json`,
+    JSON.stringify(metricsOf("bottle", {}, { mult: [0.5, 0.5] })),
+  );
+  for (const [category, det] of [["bottle", 0.973], ["transistor", 0.927]] as const) {
+    await Deno.mkdir(`${root}/table1/${category}`, { recursive: true });
+    await Deno.writeTextFile(
+      `${root}/table1/${category}/metrics.json`,
+      JSON.stringify(metricsOf(category, {}, { mult: [det, 0.97] })),
+    );
+  }
+  await Deno.writeTextFile(`${root}/table1/table.csv`, "category,det\nbottle,0.973\n");
+  const method = (await referenceWeightsMethod(root))!;
+  assertEquals(method.runs.map((r) => [r.traits.category, r.metrics.image_auroc.mult]), [
+    ["bottle", 0.973],
+    ["transistor", 0.927],
+  ]);
+  assertEquals((await listSweeps(root)).map((s) => s.name), []);
+});
+
 Deno.test("settings: paths resolve against the project root, env values parse or fail clearly", () => {
   assertEquals(fromRoot("results"), `${PROJECT_ROOT}/results`);
   assertEquals(fromRoot("/abs"), "/abs");
