@@ -13,7 +13,7 @@ import { runTable1 } from "../jobs/table1_job.ts";
 import { choiceFlag, parseCli, runMain } from "./common.ts";
 
 const USAGE = "deno task table1 --weights CKPTS_DIR --data ROOT [--categories a,b] [--out DIR (runs/table1)] " +
-  "[--nn exact|hnsw] [--backend B] [--overlays]";
+  "[--nn exact|hnsw] [--backend B] [--overlays] [--no-report]";
 
 await runMain(async () => {
   const { values: v, positionals } = parseCli(Deno.args, {
@@ -24,6 +24,7 @@ await runMain(async () => {
     "nn": { type: "string" },
     "backend": { type: "string" },
     "overlays": { type: "boolean" },
+    "no-report": { type: "boolean" },
     "help": { type: "boolean", short: "h" },
   }, USAGE);
   if (v.help) return console.log(USAGE);
@@ -42,6 +43,7 @@ await runMain(async () => {
     nn: choiceFlag(v.nn, "nn", ["exact", "hnsw"] as const),
     backend: choiceFlag(v.backend, "backend", BACKEND_NAMES) as BackendName | undefined,
     overlays: Boolean(v.overlays),
+    report: !v["no-report"],
   });
   console.log(await Deno.readTextFile(result.files[0]));
 });

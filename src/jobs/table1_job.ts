@@ -1,7 +1,8 @@
 /**
  * A Table 1 job: the authors' published checkpoints (`WEIGHTS/<category>/enchier.pkl`), each
  * imported ({@linkcode runImportJob}) and evaluated by our inspection ({@linkcode runEvalJob},
- * exact search by default), into `OUT/<category>/` (a run folder plus `table1.json`), then
+ * exact search by default), into `OUT/<category>/` (a run folder with `metrics.json` and
+ * `report.html`, plus `table1.json`), then
  * `OUT/table.md`, `OUT/table.csv` and `OUT/table.svg`/`.png` with the paper's numbers beside ours.
  *
  * Resumable like a sweep: a category whose `table1.json` and `metrics.json` exist for the same
@@ -76,6 +77,8 @@ export interface Table1Job {
   backend?: BackendName;
   /** Write overlay PNGs per test image. Default false (the table needs none). */
   overlays?: boolean;
+  /** Write `OUT/<category>/report.html` (as `deno task eval` does). Default true. */
+  report?: boolean;
   /** Where progress goes. Default stderr. */
   log?: (line: string) => void;
 }
@@ -299,7 +302,7 @@ export async function runTable1(job: Table1Job): Promise<Table1Result> {
       inspect: { nn },
       backend: job.backend,
       overlays: job.overlays ?? false,
-      report: false, // the table is the report; `deno task eval --run OUT/<category>` writes one page per category
+      report: job.report ?? true,
       quiet: false,
     });
     const t2 = performance.now();

@@ -128,6 +128,7 @@ Deno.test("table1 evaluates each checkpoint with data, names the skipped ones, a
   assertEquals(metrics.config.inspect.nn, "exact");
   assert(md.includes(`| ${synth.category} | ${metrics.image_auroc.mult.toFixed(3)} | – |`), md);
   assert(await absent(`${out}/${synth.category}/overlays`));
+  assert((await Deno.stat(`${out}/${synth.category}/report.html`)).isFile);
   assert((await Deno.readTextFile(`${out}/.gitignore`)).includes("*/checkpoint.safetensors"));
 
   const before = (await Deno.stat(`${out}/${synth.category}/metrics.json`)).mtime;
