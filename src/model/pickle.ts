@@ -250,11 +250,14 @@ export function readPickle(bytes: Uint8Array, offset = 0, options: PickleOptions
   };
   const line = (): string => {
     const end = bytes.indexOf(0x0a, pos);
-    if (end < 0 || end - pos > 256) {
-      need(bytes.length - pos + 1); // truncated when no newline follows
-      fail("a GLOBAL name longer than 256 bytes");
+    if (end < 0) need(bytes.length - pos + 1); // no newline follows: truncated
+    if (end - pos > 256) fail("a GLOBAL name longer than 256 bytes");
+    let text = "";
+    try {
+      text = new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(pos, end));
+    } catch {
+      fail("a GLOBAL name that is not UTF-8");
     }
-    const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(pos, end));
     pos = end + 1;
     return text;
   };

@@ -40,6 +40,9 @@ export const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
 /** The legacy format's protocol version (the second pickle). */
 export const LEGACY_PROTOCOL_VERSION = 1001;
 
+/** Most elements of one tensor (2^30: 4 GiB of float32), against sizes that would not fit in memory. */
+const MAX_TENSOR_ELEMENTS = 2 ** 30;
+
 /** A storage a tensor refers to, by key. */
 interface StorageRef {
   key: string;
@@ -185,6 +188,9 @@ function materialise(
     throw new DataError(`${source}: tensor ${name} refers to storage ${ref.storage.key}, which the file lacks`);
   }
   const count = ref.size.reduce((a, b) => a * b, 1);
+  if (count > MAX_TENSOR_ELEMENTS) {
+    throw new DataError(`${source}: tensor ${name} has ${count} elements, more than ${MAX_TENSOR_ELEMENTS} read`);
+  }
   const last = count === 0 ? ref.offset : ref.offset + ref.size.reduce((s, n, i) => s + (n - 1) * ref.stride[i], 0);
   if (last >= storage.length && count > 0) {
     throw new DataError(

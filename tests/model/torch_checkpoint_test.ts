@@ -16,6 +16,7 @@ import {
   zipTorchFile,
 } from "./_torch_fixtures.ts";
 import { concat } from "./_torch_fixtures.ts";
+import { Rng } from "../../src/util/rng.ts";
 
 /** A DataError whose message is one line, names the source and matches `pattern`. */
 function refusal(source: string, pattern: RegExp): (e: unknown) => boolean {
@@ -154,6 +155,25 @@ Deno.test("decodeTorchStateDict() refuses a truncated zip, a compressed entry an
   const flipped = zipTorchFile(tensors(), { zip64: false });
   flipped[30 + "archive/data.pkl".length + 4] ^= 0xff; // inside archive/data.pkl's bytes (after its local header)
   assertThrows(() => decodeTorchStateDict(flipped, "crc.pt"), refusal("crc.pt", /CRC-32/));
+});
+
+Deno.test("decodeTorchStateDict() answers any corrupted byte of a legacy or zip file with the tensors or a DataError", () => {
+  const rng = new Rng(11);
+  for (
+    const [name, file] of [["legacy.pkl", legacyTorchFile(tensors())], ["zip.pt", zipTorchFile(tensors())]] as const
+  ) {
+    for (let trial = 0; trial < 400; trial++) {
+      const bytes = file.slice();
+      const at = Math.floor(rng.next() * bytes.length);
+      bytes[at] = Math.floor(rng.next() * 256);
+      try {
+        decodeTorchStateDict(bytes, name);
+      } catch (e) {
+        assert(e instanceof DataError, `byte ${at} of ${name} set to ${bytes[at]}: ${(e as Error).stack}`);
+        assert(!e.message.includes("\n") && e.message.includes(name), e.message);
+      }
+    }
+  }
 });
 
 Deno.test("decodeTorchStateDict() refuses storages of another dtype and a storage shorter than its tensor", () => {
