@@ -302,34 +302,5 @@ export function allRuns(sweeps: Sweep[]): RunResult[] {
   });
 }
 
-/**
- * Read a JSON-lines training log (`train_log.jsonl`): one object per line, numeric fields kept.
- *
- * @param path the log file
- * @returns one record per line (blank or unparsable lines skipped)
- */
-export async function readLossLog(path: string): Promise<Record<string, number>[]> {
-  const records = (await readJsonLines(path)).filter((r) => r !== null && typeof r === "object");
-  return records.map((record) =>
-    Object.fromEntries(Object.entries(record as Record<string, unknown>).filter(([, v]) => typeof v === "number"))
-  ) as Record<string, number>[];
-}
-
-/**
- * Read a JSON-lines file, skipping empty lines and lines cut by a killed process.
- *
- * @param path the file
- * @returns its parsed lines (none when the file is absent)
- */
-export async function readJsonLines(path: string): Promise<unknown[]> {
-  const text = await readTextOrNull(path);
-  if (text === null) return [];
-  return text.split("\n").flatMap((line) => {
-    if (!line.trim()) return [];
-    try {
-      return [JSON.parse(line)];
-    } catch {
-      return []; // a line cut by a killed process
-    }
-  });
-}
+// The tolerant JSON-lines readers live in src/util/ (eval's run report reads the loss log too).
+export { readJsonLines, readLossLog } from "../util/json_lines.ts";

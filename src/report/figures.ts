@@ -7,7 +7,7 @@
  */
 
 import type { Dataset } from "../data/dataset.ts";
-import { selectCases } from "../figures/run_inspection.ts";
+import { selectCases } from "../inspect/cases.ts";
 import type { Inspection } from "../inspect/evaluate.ts";
 import type { MetricsRecord } from "../inspect/report.ts";
 import { rocCurve } from "../metrics/auroc.ts";
@@ -30,6 +30,7 @@ import { mapName } from "./html.ts";
  * @returns the gallery, or null when the test set is empty
  * @example
  * ```ts ignore
+ * // not run by `deno test --doc`: needs an evaluation's inspection and test set
  * const figure = casesFigure(inspection, dataset, record); // figure?.svg
  * ```
  */
@@ -96,6 +97,7 @@ export function casesFigure(
  * @returns the image figure, then the pixel figure (absent without masks)
  * @example
  * ```ts ignore
+ * // not run by `deno test --doc`: needs an evaluation's inspection and test set
  * const [image, pixel] = rocFigures(inspection, dataset, record);
  * ```
  */
@@ -145,6 +147,7 @@ export function rocFigures(inspection: Inspection, dataset: Dataset, metrics: Me
  * @returns the figure, or null when the log is empty (e.g. imported weights, `--steps 0`)
  * @example
  * ```ts ignore
+ * // not run by `deno test --doc`: needs an evaluation's inspection and test set
  * const figure = trainingFigure(await readLossLog("runs/x/train_log.jsonl"));
  * ```
  */

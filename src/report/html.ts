@@ -91,6 +91,7 @@ const fmt = (x: number | null | undefined, digits = 3) =>
  * @returns a complete HTML document (UTF-8), with every image inline
  * @example
  * ```ts ignore
+ * // not run by `deno test --doc`: needs a metrics record (tests/report/html_test.ts builds one)
  * const html = runReportHtml({ run: "runs/x", metrics, figures: [], generatedAt: new Date().toISOString() });
  * ```
  */

@@ -8,7 +8,7 @@
 
 import sharp from "sharp";
 import type { Dataset } from "../data/dataset.ts";
-import { readLossLog } from "../figures/results.ts";
+import { readLossLog } from "../util/json_lines.ts";
 import type { Inspection } from "../inspect/evaluate.ts";
 import type { MetricsRecord } from "../inspect/report.ts";
 import type { Figure } from "../plot/figure.ts";
@@ -43,6 +43,14 @@ function base64(bytes: Uint8Array): string {
  * @param title heading in the report
  * @param alt alt text
  * @returns the encoded figure
+ * @example
+ * ```ts
+ * import { strictEqual } from "node:assert/strict";
+ * import { Figure } from "../plot/figure.ts";
+ * import { svgFigure } from "./write.ts";
+ * const f = svgFigure(new Figure('<circle cx="5" cy="5" r="4"/>', 10, 10), "a dot", "a black dot");
+ * strictEqual(f.dataUri.startsWith("data:image/svg+xml;base64,"), true);
+ * ```
  */
 export function svgFigure(figure: Figure, title: string, alt: string): ReportFigure {
   const dataUri = `data:image/svg+xml;base64,${base64(new TextEncoder().encode(figure.svg))}`;
@@ -58,6 +66,14 @@ export function svgFigure(figure: Figure, title: string, alt: string): ReportFig
  * @param alt alt text
  * @param dpi resolution (the SVG is taken as 72 dpi). Default 108, 1.5 pixels per CSS px.
  * @returns the encoded figure
+ * @example
+ * ```ts
+ * import { strictEqual } from "node:assert/strict";
+ * import { Figure } from "../plot/figure.ts";
+ * import { jpegFigure } from "./write.ts";
+ * const f = await jpegFigure(new Figure('<rect width="10" height="10" fill="red"/>', 10, 10), "red", "a red square");
+ * strictEqual(f.dataUri.startsWith("data:image/jpeg;base64,"), true);
+ * ```
  */
 export async function jpegFigure(figure: Figure, title: string, alt: string, dpi = 108): Promise<ReportFigure> {
   const bytes = await sharp(new TextEncoder().encode(figure.svg), { density: dpi })
@@ -77,6 +93,7 @@ export async function jpegFigure(figure: Figure, title: string, alt: string, dpi
  * @returns the path written
  * @example
  * ```ts ignore
+ * // not run by `deno test --doc`: needs an evaluated run
  * await writeRunReport("runs/bottle", { metrics: record, inspection, dataset });
  * ```
  */
