@@ -27,7 +27,10 @@ export const NATIVE_SOURCE = join(here, "kernels.cc");
 /** Path of the built shared library. */
 export const NATIVE_LIBRARY = join(here, "build", "libpatchsvdd.so");
 
-const DEFAULT_FLAGS = ["-O3", "-march=native", "-pthread", "-fPIC", "-shared", "-std=c++17"];
+// -z nodelete: the thread pool's workers live as long as the process, but Deno unloads an FFI library
+// when the isolate that opened it ends (each `deno test --doc` example is one); a worker still waking
+// up then ran unmapped code and crashed the whole test runner. Marked nodelete, the library stays mapped.
+const DEFAULT_FLAGS = ["-O3", "-march=native", "-pthread", "-fPIC", "-shared", "-std=c++17", "-Wl,-z,nodelete"];
 
 /**
  * Compile the native library unless it is up to date.
