@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { SanityWarning } from "../metrics/sanity.ts";
 import type { Dataset } from "../data/dataset.ts";
 import { aupro } from "../metrics/aupro.ts";
 import { auroc } from "../metrics/auroc.ts";
@@ -44,6 +45,11 @@ export interface MetricsRecord {
   timing_s: Record<string, number>;
   /** Run and inspection configuration. */
   config: Record<string, unknown>;
+  /**
+   * Sanity findings (src/metrics/sanity.ts): inverted scores, or a trained encoder below the untrained
+   * one; empty when all is well. Absent in records written before the check existed.
+   */
+  warnings?: SanityWarning[];
 }
 
 /**
