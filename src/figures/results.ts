@@ -113,8 +113,10 @@ export function lossName(losses: LossSwitches): string {
  * @example
  * ```ts
  * import { runTraits } from "./results.ts";
+ * import { ok, strictEqual } from "node:assert/strict";
  * const t = runTraits({ category: "bottle", config: {} } as never);
- * console.assert(t.reference && t.lossName === "L_SVDD' + L_SSL");
+ * ok(t.reference);
+ * strictEqual(t.lossName, "L_SVDD' + L_SSL");
  * ```
  */
 export function runTraits(metrics: MetricsRecord): RunTraits {

@@ -62,6 +62,7 @@ export interface MetricsRecord {
  * @returns the record (timing filled from the inspection; callers may add phases)
  * @example
  * ```ts ignore
+ * // not run by `deno test --doc`: needs an inspection of a trained model and its loaded dataset
  * const record = metricsRecord(inspection, dataset, config, "none"); // record.pixel_auroc === null
  * ```
  */

@@ -15,7 +15,8 @@
 import { join } from "node:path";
 import { type BackendName, selectBackend } from "../backend/mod.ts";
 import { hostInfo, loadAverage } from "../bench/host.ts";
-import { exists, writeJsonAtomic } from "../cli/common.ts";
+import { writeJsonAtomic } from "../util/atomic.ts";
+import { exists } from "../util/exists.ts";
 import { UserError } from "../errors.ts";
 import { importReferenceEncoder } from "../model/reference_weights.ts";
 import { aurocTable } from "../plot/auroc_table.ts";
@@ -146,8 +147,10 @@ export function table1Order(categories: Iterable<string>): string[] {
  * @example
  * ```ts
  * import { planTable1 } from "./table1_job.ts";
+ * import { strictEqual } from "node:assert/strict";
  * const plan = planTable1(["bottle", "cable", "transistor"], ["transistor", "bottle"]);
- * console.assert(plan.run.join() === "bottle,transistor" && plan.skipped.noData.join() === "cable");
+ * strictEqual(plan.run.join(), "bottle,transistor");
+ * strictEqual(plan.skipped.noData.join(), "cable");
  * ```
  */
 export function planTable1(
@@ -195,6 +198,7 @@ async function finishedRow(dir: string, sha256: string, nn: string): Promise<Tab
  * @returns the rows (empty when the folder is missing or holds no finished category)
  * @example
  * ```ts ignore
+ * // not run by `deno test --doc`: reads the results that `deno task table1` wrote
  * import { readTable1Rows } from "./table1_job.ts";
  * const rows = await readTable1Rows("results/table1");
  * ```
