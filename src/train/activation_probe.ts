@@ -4,6 +4,12 @@
  * the mean |pre-activation| of every conv layer, the fraction of the final tanh's outputs that
  * are saturated, and how far apart the probe's codes are.
  *
+ * It also measures how far a little pixel noise (std {@linkcode PROBE_NOISE_STD}, about a camera's) moves
+ * each code, relative to how far apart the codes of different patches are (`noiseRatio`), over all
+ * probe patches and over the flattest quarter (`noiseRatioFlat`): an encoder that turns a flat
+ * region's noise into codes as different as different patches' (ratio near 1) makes every flat
+ * patch look new to the nearest-neighbour search, so a flat background outscores the defects.
+ *
  * Why: a run that collapses (see src/train/collapse.ts) does so because its activations grow
  * layer after layer until the final tanh saturates; every patch then encodes to the same corner
  * of the cube and no gradient comes back through the tanh. The probe shows that growth directly
@@ -33,7 +39,19 @@ export interface LevelActivations {
   saturated: number;
   /** Mean over the D dimensions of the codes' standard deviation over the probe patches (0: every patch encodes alike). */
   spread: number;
+  /**
+   * Mean distance between a patch's code and the code of the same patch plus pixel noise (std
+   * {@linkcode PROBE_NOISE_STD}), over the mean distance between the codes of two different probe patches:
+   * near 0 for an encoder that ignores noise, near 1 when noise moves a code as far as another patch's.
+   * Absent in logs written before it existed.
+   */
+  noiseRatio?: number;
+  /** {@linkcode LevelActivations.noiseRatio} over the flattest quarter of the probe patches (lowest pixel std). */
+  noiseRatioFlat?: number;
 }
+
+/** Std of the pixel noise of the probe's noise measurement, in normalised units (1/255 per grey level: 2.5 levels). */
+export const PROBE_NOISE_STD = 0.01;
 
 /** A fixed set of training patches the probe encodes, held on the host. */
 export interface Probe {
@@ -43,6 +61,10 @@ export interface Probe {
   count: number;
   /** Their side K. */
   patchSize: number;
+  /** The same patches plus fixed pixel noise of std {@linkcode PROBE_NOISE_STD}. */
+  noisy: Float32Array;
+  /** Indices of the flattest quarter of the patches (lowest standard deviation of their pixels). */
+  flat: number[];
 }
 
 /**
@@ -64,7 +86,13 @@ export function drawProbe(data: TrainImages, patchSize: number, seed: number, co
     corners[2 * i] = rng.int(data.size - patchSize + 1);
     corners[2 * i + 1] = rng.int(data.size - patchSize + 1);
   }
-  return { patches: cropPatches(data.images, data.size, index, corners, patchSize), count, patchSize };
+  const patches = cropPatches(data.images, data.size, index, corners, patchSize);
+  const noisy = patches.slice();
+  rng.addNormals(noisy, 0, noisy.length, PROBE_NOISE_STD);
+  const per = patchSize * patchSize * 3;
+  const std = Array.from({ length: count }, (_, i) => pixelStd(patches.subarray(i * per, (i + 1) * per)));
+  const flat = std.map((v, i) => [v, i]).sort((a, b) => a[0] - b[0]).slice(0, Math.max(1, count >> 2)).map((p) => p[1]);
+  return { patches, count, patchSize, noisy, flat };
 }
 
 /**
@@ -81,12 +109,19 @@ export async function measureActivations(encoder: Encoder, probe: Probe): Promis
   if (probe.patchSize !== encoder.patchSize) {
     throw new RangeError(`Expected a probe of ${encoder.patchSize}px patches but found ${probe.patchSize}px`);
   }
-  const out: LevelActivations[] = [];
-  const walk = async (enc: Encoder, patches: Float32Array, count: number): Promise<tf.Tensor2D> => {
+  /** Encode level by level, bottom level first in `codes`; `measure` false: the codes only (the noisy pass). */
+  const walk = async (
+    enc: Encoder,
+    patches: Float32Array,
+    count: number,
+    codesOut: Float32Array[],
+    statsOut: LevelActivations[] | null,
+  ): Promise<tf.Tensor2D> => {
     const k = enc.patchSize, d = enc.embeddingDim;
     let h: tf.Tensor4D;
     if (enc.kind === "hier") {
-      const codes = await walk(enc.inner!, splitQuadrants(patches, count, k), 4 * count); // [4B, D], quadrant-major
+      // [4B, D], quadrant-major
+      const codes = await walk(enc.inner!, splitQuadrants(patches, count, k), 4 * count, codesOut, statsOut);
       h = tf.tidy(() => tf.reshape(tf.transpose(tf.reshape(codes, [4, count, d]), [1, 0, 2]), [count, 2, 2, d]));
       codes.dispose();
     } else {
@@ -96,18 +131,81 @@ export async function measureActivations(encoder: Encoder, probe: Probe): Promis
     for (const layer of enc.layers) {
       const pre = preActivation(enc, layer, h);
       h.dispose();
-      preact.push(meanAbs(await pre.data() as Float32Array));
+      if (statsOut) preact.push(meanAbs(await pre.data() as Float32Array));
       h = tf.tidy(() => layer.activation === "tanh" ? tf.tanh(pre) : tf.leakyRelu(pre, LEAKY_SLOPE));
       pre.dispose();
     }
     const codes = tf.reshape(h, [count, d]) as tf.Tensor2D;
     h.dispose();
     const values = await codes.data() as Float32Array;
-    out.push({ patchSize: k, preact, saturated: saturatedFraction(values), spread: spread(values, count, d) });
+    codesOut.push(values);
+    statsOut?.push({ patchSize: k, preact, saturated: saturatedFraction(values), spread: spread(values, count, d) });
     return codes;
   };
-  (await walk(encoder, probe.patches, probe.count)).dispose();
-  return out.reverse();
+  const levels: LevelActivations[] = [], clean: Float32Array[] = [], noisy: Float32Array[] = [];
+  (await walk(encoder, probe.patches, probe.count, clean, levels)).dispose();
+  (await walk(encoder, probe.noisy, probe.count, noisy, null)).dispose();
+  const d = encoder.embeddingDim;
+  for (const [i, level] of levels.entries()) {
+    const n = clean[i].length / d;
+    // A lower level encodes the quadrants of the probe patches, quadrant-major: index j * count + patch.
+    const flat = Array.from({ length: n / probe.count }, (_, j) => probe.flat.map((p) => j * probe.count + p)).flat();
+    level.noiseRatio = noiseRatio(clean[i], noisy[i], n, d);
+    level.noiseRatioFlat = noiseRatio(clean[i], noisy[i], n, d, flat);
+  }
+  return levels.reverse();
+}
+
+/**
+ * How far noise moves codes, relative to how far apart different patches' codes are: the mean of
+ * |noisy_i - clean_i| over the chosen patches, divided by the mean |clean_i - clean_j| over all pairs.
+ *
+ * @param clean [n, d] codes of the patches
+ * @param noisy [n, d] codes of the same patches plus noise
+ * @param n number of codes
+ * @param d dimension
+ * @param which indices of the patches whose noise displacement counts (default all)
+ * @returns the ratio (0 when all codes are equal and noise does not move them)
+ *
+ * @example
+ * ```ts
+ * import { noiseRatio } from "./activation_probe.ts";
+ * import assert from "node:assert";
+ * // two codes 2 apart; noise moves each by 0.5
+ * const clean = new Float32Array([0, 0, 2, 0]), noisy = new Float32Array([0.5, 0, 2, 0.5]);
+ * assert.equal(noiseRatio(clean, noisy, 2, 2), 0.25);
+ * ```
+ */
+export function noiseRatio(
+  clean: Float32Array,
+  noisy: Float32Array,
+  n: number,
+  d: number,
+  which?: number[],
+): number {
+  const dist = (a: Float32Array, i: number, b: Float32Array, j: number) => {
+    let s = 0;
+    for (let k = 0; k < d; k++) s += (a[i * d + k] - b[j * d + k]) ** 2;
+    return Math.sqrt(s);
+  };
+  const idx = which ?? Array.from({ length: n }, (_, i) => i);
+  let moved = 0;
+  for (const i of idx) moved += dist(clean, i, noisy, i);
+  moved /= idx.length;
+  let apart = 0, pairs = 0;
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++, pairs++) apart += dist(clean, i, clean, j);
+  apart = pairs ? apart / pairs : 0;
+  return apart > 0 ? moved / apart : (moved > 0 ? Infinity : 0);
+}
+
+/** Population standard deviation of a patch's values. */
+function pixelStd(v: Float32Array): number {
+  let mean = 0;
+  for (let i = 0; i < v.length; i++) mean += v[i];
+  mean /= v.length;
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += (v[i] - mean) ** 2;
+  return Math.sqrt(s / v.length);
 }
 
 function preActivation(encoder: Encoder, layer: ConvLayer, x: tf.Tensor4D): tf.Tensor4D {

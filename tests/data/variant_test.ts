@@ -36,3 +36,32 @@ Deno.test("makeVariant(): the same seed gives the same files, another seed other
   assertEquals(await read(join(tmp, "o1"), "v"), await read(join(tmp, "o2"), "v"));
   assert((await read(join(tmp, "o1"), "v")).join() !== (await read(join(tmp, "o3"), "v")).join());
 });
+
+Deno.test("makeVariant() --scale: the image shrinks onto a flat background of its border colour, the mask with it", async () => {
+  const src = join(tmp, "src3");
+  await makeLayout(src, "cat", {
+    image: { width: 32, height: 32, pixel: (x, y) => (x > 8 && x < 24 && y > 8 && y < 24 ? 200 : 10) },
+  });
+  await makeVariant(src, "cat", join(tmp, "o4"), "v", { scale: 0.5, seed: 2 });
+  const index = await indexCategory(join(tmp, "o4"), "v");
+  const { data, info } = await sharp(index.train[0].path).extractChannel(0).raw().toBuffer({ resolveWithObject: true });
+  assertEquals([info.width, info.height, (await sharp(index.train[0].path).metadata()).channels], [32, 32, 3]);
+  const bright = data.filter((v) => v > 100).length;
+  assert(bright >= 36 && bright <= 81, `bright pixels: ${bright}`);
+  const mask = await sharp(index.test[0].maskPath!).extractChannel(0).raw().toBuffer();
+  const inMask = mask.filter((v) => v === 255).length;
+  assertEquals(inMask, 4 * 4 / 4, "the 4x4 mask square is 2x2 at half scale");
+});
+
+Deno.test("makeVariant() --noise: images get seeded pixel noise, masks none", async () => {
+  const src = join(tmp, "src4");
+  await makeLayout(src, "cat", { image: { pixel: () => 128 } });
+  await makeVariant(src, "cat", join(tmp, "o5"), "v", { noise: 4, seed: 2 });
+  const index = await indexCategory(join(tmp, "o5"), "v");
+  const data = await sharp(index.train[0].path).raw().toBuffer();
+  const mean = data.reduce((a, b) => a + b, 0) / data.length;
+  const std = Math.sqrt(data.reduce((a, b) => a + (b - mean) ** 2, 0) / data.length);
+  assert(Math.abs(mean - 128) < 1.5 && std > 3 && std < 5, `mean ${mean}, std ${std}`);
+  const mask = await sharp(index.test[0].maskPath!).raw().toBuffer();
+  assert(mask.every((v) => v === 0 || v === 255));
+});
