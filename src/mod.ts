@@ -23,5 +23,8 @@ export { createModel, type PatchSvddModel } from "./train/model.ts";
 export { type LossValues, trainStep } from "./train/step.ts";
 export { trainRun, type TrainRunOptions, type TrainRunResult } from "./train/loop.ts";
 export { CollapseWatch } from "./train/collapse.ts";
+export type { EndReport, StepReport, StopFact, TrainObserver } from "./train/observer.ts";
+export { CollapseStop, Divergence } from "./train/stops.ts";
+export { type PositionFinding, PositionWatch } from "./train/observers/position_watch.ts";
 export { runTrainJob, type TrainJob } from "./jobs/train_job.ts";
 export { type EvalJob, runEvalJob } from "./jobs/eval_job.ts";

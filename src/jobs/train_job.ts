@@ -13,6 +13,7 @@ import { UserError } from "../errors.ts";
 import { CHECKPOINT_FILE, readCheckpoint } from "../train/checkpoint.ts";
 import { ACTIVATION_LOG_FILE, LOSS_LOG_FILE, trainRun } from "../train/loop.ts";
 import { disposeModel } from "../train/model.ts";
+import type { PositionFinding } from "../train/observers/position_watch.ts";
 import { exists, gitCommit, writeJsonAtomic } from "../cli/common.ts";
 
 /** What to train and where. */
@@ -77,6 +78,11 @@ export interface TrainSummary {
   collapsed_at_step: number | null;
   /** First activation probe at which a level's codes were pinned (see src/train/activation_probe.ts), or null. */
   pinned_at_step: number | null;
+  /**
+   * Levels whose position task (L_SSL) ended above chance or never left it, at the end of this
+   * invocation (see src/train/observers/position_watch.ts); empty when all is well.
+   */
+  ssl_warnings: PositionFinding[];
   /** Seconds spent loading and normalising data. */
   data_seconds: number;
   /** Git commit of the kit. */
@@ -202,6 +208,7 @@ export async function runTrainJob(job: TrainJob): Promise<TrainSummary> {
     precision,
     collapsed_at_step: result.collapsedAt,
     pinned_at_step: result.pinnedAt,
+    ssl_warnings: result.sslWarnings,
     data_seconds: dataSeconds,
     commit,
   };
