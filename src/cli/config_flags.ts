@@ -8,9 +8,11 @@ import { DEFAULT_CONFIG, type LossSwitches, type RunConfig, validateConfig } fro
 import { UserError } from "../errors.ts";
 import { choiceFlag, numberFlag, type OptionSpec } from "./common.ts";
 import { LR_SCHEDULES } from "../train/lr_schedule.ts";
+import { presetConfig, PRESETS } from "../presets.ts";
 
 /** Flags accepted by `train` (and forwarded by `demo`). */
 export const CONFIG_OPTIONS: OptionSpec = {
+  "preset": { type: "string" },
   "encoder": { type: "string" },
   "patch-size": { type: "string" },
   "dim": { type: "string" },
@@ -33,7 +35,9 @@ export const CONFIG_OPTIONS: OptionSpec = {
 };
 
 /** Help text for {@linkcode CONFIG_OPTIONS}. */
-export const CONFIG_HELP = `Model and loss (defaults = the reference):
+export const CONFIG_HELP = `Preset (a named set of deviations; the flags below override it):
+${Object.entries(PRESETS).map(([name, p]) => `  --preset ${name.padEnd(18)}${p.summary}`).join("\n")}
+Model and loss (defaults = the reference):
   --encoder hier|flat        hierarchical f_big (default) or the flat K=64 baseline
   --patch-size K             32 * 2^n (default 64)
   --dim D                    embedding dimension (default 64)
@@ -77,7 +81,7 @@ export function parseLosses(text: string): LossSwitches {
  * @returns the configuration
  */
 export function configFromFlags(v: Record<string, string | boolean | undefined>, base = DEFAULT_CONFIG): RunConfig {
-  const c = structuredClone(base);
+  const c = typeof v["preset"] === "string" ? presetConfig(v["preset"], base) : structuredClone(base);
   const t = c.train;
   t.encoder = choiceFlag(v["encoder"], "encoder", ["hier", "flat"] as const) ?? t.encoder;
   t.patchSize = numberFlag(v["patch-size"], "patch-size", "posint") ?? t.patchSize;

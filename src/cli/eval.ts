@@ -11,7 +11,7 @@ import { UserError } from "../errors.ts";
 import { runEvalJob } from "../jobs/eval_job.ts";
 
 const USAGE =
-  "deno task eval --run RUN [--data ROOT --category C] [--nn auto|hnsw|exact] [--stride-k64 N] [--stride-k32 N] [--backend B] [--precision fp32|bf16] [--no-overlays] [--no-masks] [--no-report]";
+  "deno task eval --run RUN [--data ROOT --category C] [--nn auto|hnsw|exact] [--stride-k64 N] [--stride-k32 N] [--backend B] [--precision fp32|bf16] [--no-overlays] [--no-masks] [--no-report] [--baseline]";
 
 await runMain(async () => {
   const { values: v } = parseCli(Deno.args, {
@@ -26,6 +26,7 @@ await runMain(async () => {
     "no-overlays": { type: "boolean" },
     "no-masks": { type: "boolean" },
     "no-report": { type: "boolean" },
+    "baseline": { type: "boolean" },
     "skip-bad": { type: "boolean" },
     "allow-mixed-channels": { type: "boolean" },
     "quiet": { type: "boolean" },
@@ -50,6 +51,7 @@ await runMain(async () => {
     overlays: !v["no-overlays"],
     masks: !v["no-masks"],
     report: !v["no-report"],
+    baseline: Boolean(v.baseline),
     skipBad: Boolean(v["skip-bad"]),
     allowMixedChannels: Boolean(v["allow-mixed-channels"]),
     quiet: Boolean(v.quiet),

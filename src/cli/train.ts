@@ -66,6 +66,7 @@ await runMain(async () => {
     category: v.category,
     out: v.out,
     config: configFromFlags(v),
+    preset: typeof v.preset === "string" ? v.preset : undefined,
     steps: numberFlag(v.steps, "steps", "int"),
     epochs: numberFlag(v.epochs, "epochs", "nonneg"),
     maxMinutes: numberFlag(v["max-minutes"], "max-minutes", "nonneg"),

@@ -26,6 +26,8 @@ export interface TrainJob {
   out: string;
   /** Run configuration. */
   config: RunConfig;
+  /** Name of the preset `config` was built from (src/presets.ts), recorded in config.json; absent: none. */
+  preset?: string;
   /** Step budget (0 saves the randomly initialised model). */
   steps?: number;
   /** Budget in reference epochs. */
@@ -175,6 +177,7 @@ export async function runTrainJob(job: TrainJob): Promise<TrainSummary> {
   const extra = {
     data: job.data,
     category: job.category,
+    ...(job.preset ? { preset: job.preset } : {}),
     backend: backend.name,
     precision,
     commit,
