@@ -33,3 +33,34 @@ Deno.test("an unknown --preset is refused naming the known ones", () => {
     (e: Error) => e instanceof ConfigError && /fast/.test(e.message),
   );
 });
+
+Deno.test("train --preset fast records the preset's name beside the expanded config in config.json", async () => {
+  const { runCli, tempDir, tinyDataset, trainArgs } = await import("../reliability/_helpers.ts");
+  const tmp = await tempDir("preset");
+  const { category } = await tinyDataset(`${tmp}/data`, 4);
+  const out = `${tmp}/run`;
+  // dense sampling needs K >= 64: the tiny flags' K=32 is overridden
+  const r = await runCli(
+    "train",
+    trainArgs(
+      `${tmp}/data`,
+      category,
+      out,
+      "--preset",
+      "fast",
+      "--patch-size",
+      "64",
+      "--image-size",
+      "96",
+      "--steps",
+      "0",
+    ),
+  );
+  assertEquals(r.code, 0, r.stderr);
+  const recorded = JSON.parse(await Deno.readTextFile(`${out}/config.json`));
+  assertEquals(recorded.preset, "fast");
+  assertEquals(
+    [recorded.config.train.sampling, recorded.config.train.denseCrops, recorded.config.train.lrWarmupSteps],
+    ["dense", 2, 500],
+  );
+});
