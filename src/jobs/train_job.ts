@@ -14,7 +14,9 @@ import { CHECKPOINT_FILE, readCheckpoint } from "../train/checkpoint.ts";
 import { ACTIVATION_LOG_FILE, LOSS_LOG_FILE, trainRun } from "../train/loop.ts";
 import { disposeModel } from "../train/model.ts";
 import type { PositionFinding } from "../train/observers/position_watch.ts";
-import { exists, gitCommit, writeJsonAtomic } from "../cli/common.ts";
+import { writeJsonAtomic } from "../util/atomic.ts";
+import { exists } from "../util/exists.ts";
+import { gitCommit } from "../util/git_commit.ts";
 
 /** What to train and where. */
 export interface TrainJob {
