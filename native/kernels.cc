@@ -49,8 +49,11 @@ constexpr const char* kIsa = "avx2";
 #else
 constexpr const char* kIsa = "avx";
 #endif
+#elif defined(__ARM_NEON)
+constexpr int VL = 4;  // AArch64 Advanced SIMD: 128-bit registers (SVE, where present, is not used)
+constexpr const char* kIsa = "neon";
 #else
-constexpr int VL = 4;
+constexpr int VL = 4;  // plain vector extensions (SSE2 on x86-64 without AVX)
 constexpr const char* kIsa = "generic";
 #endif
 
@@ -299,6 +302,8 @@ struct MicroKernel {
 
 // Register-blocking shapes. "Wide" suits long M (convolution outputs), "Tall" suits small M with
 // a long reduction (the backprop-filter GEMM, M = Cout).
+// The non-AVX-512 shapes fit 16 vector registers (AVX2). NEON has 32 but keeps these shapes: no ARM
+// machine has measured a larger block yet.
 #if defined(__AVX512F__)
 using KernelWide = MicroKernel<14, 2, 256>;  // 28 accumulators, B micro-panel 32 KiB
 using KernelTall = MicroKernel<8, 3, 160>;   // 24 accumulators, B micro-panel 30 KiB
@@ -1795,7 +1800,7 @@ extern "C" {
 // ABI version; bump whenever a signature below changes.
 int psv_abi_version() { return 4; }
 
-// "avx512", "avx2" or "generic".
+// The vector instruction set compiled in: "avx512", "avx2", "avx", "neon" (AArch64) or "generic".
 const char* psv_isa() { return kIsa; }
 
 // Precision of the convolutions and matmuls: 0 float32 (default), 1 bf16 (needs AMX). Returns 1 when set; 0 when this CPU or OS cannot run AMX (the precision is unchanged).
