@@ -42,6 +42,19 @@ const SYMBOLS = {
   },
 } as const;
 
+/**
+ * The C symbols these bindings look up in the library (each declared function's `name`, else its key).
+ *
+ * @example
+ * ```ts
+ * import { NATIVE_SYMBOL_NAMES } from "./native.ts";
+ * NATIVE_SYMBOL_NAMES.includes("psv_nearest"); // true
+ * ```
+ */
+export const NATIVE_SYMBOL_NAMES: readonly string[] = [
+  ...new Set(Object.entries(SYMBOLS).map(([key, def]) => ("name" in def ? def.name : key))),
+];
+
 /** ABI version the bindings expect (must equal `psv_abi_version()` in kernels.cc). */
 export const NATIVE_ABI_VERSION = 4;
 
