@@ -91,11 +91,34 @@ export interface NativeConvShape {
   padLeft: number;
 }
 
-/** Where the native library is expected. */
+/**
+ * File name of the native library built for an instruction-set target (native/build.mjs names them
+ * the same way).
+ *
+ * @param isa a PATCHSVDD_NATIVE_ISA value (`avx2`, `avx512`, `generic`, `neon`); `native`, empty
+ *   or undefined: the default `-march=native` build
+ * @returns `libpatchsvdd.so` or `libpatchsvdd-<isa>.so`
+ * @example
+ * ```ts
+ * import { nativeLibraryFile } from "./native.ts";
+ * nativeLibraryFile("avx2"); // "libpatchsvdd-avx2.so"
+ * ```
+ */
+export function nativeLibraryFile(isa?: string): string {
+  return !isa || isa === "native" ? "libpatchsvdd.so" : `libpatchsvdd-${isa}.so`;
+}
+
+/** The instruction-set target asked for with PATCHSVDD_NATIVE_ISA ("native" when unset). */
+const NATIVE_ISA_REQUESTED: string = Deno.env.get("PATCHSVDD_NATIVE_ISA") || "native";
+
+/**
+ * Where the native library is expected: $PATCHSVDD_NATIVE_LIB, else native/build/ and the file of
+ * the target in $PATCHSVDD_NATIVE_ISA (see {@linkcode nativeLibraryFile}).
+ */
 export const NATIVE_LIBRARY_PATH: string = Deno.env.get("PATCHSVDD_NATIVE_LIB") ?? defaultLibraryPath();
 
 function defaultLibraryPath(): string {
-  const url = new URL("../../native/build/libpatchsvdd.so", import.meta.url);
+  const url = new URL(`../../native/build/${nativeLibraryFile(NATIVE_ISA_REQUESTED)}`, import.meta.url);
   return url.protocol === "file:" ? fileURLToPath(url) : "";
 }
 
@@ -126,8 +149,10 @@ function open(): { symbols: NativeSymbols } | { reason: string } {
   try {
     Deno.statSync(NATIVE_LIBRARY_PATH);
   } catch {
+    const env = NATIVE_ISA_REQUESTED === "native" ? "" : `PATCHSVDD_NATIVE_ISA=${NATIVE_ISA_REQUESTED} `;
     return {
-      reason: `native library not built (${NATIVE_LIBRARY_PATH} is missing); run: node native/build.mjs (needs g++)`,
+      reason:
+        `native library not built (${NATIVE_LIBRARY_PATH} is missing); run: ${env}node native/build.mjs (needs g++)`,
     };
   }
   try {
@@ -159,17 +184,31 @@ export function nativeSymbols(): NativeSymbols {
   return lib.symbols;
 }
 
+/** The loaded native library, as {@linkcode nativeInfo} describes it. */
+export interface NativeInfo {
+  /**
+   * The vector instruction set its kernels were compiled for: "avx512", "avx2", "avx", "neon"
+   * (AArch64) or "generic" (4-wide plain vectors).
+   */
+  isa: string;
+  /** Threads its kernels use, the calling thread included. */
+  threads: number;
+  /** File name of the library (`libpatchsvdd.so`, or a PATCHSVDD_NATIVE_ISA variant's). */
+  library: string;
+}
+
 /**
- * Describe the loaded library: instruction set and thread count.
+ * Describe the loaded library: instruction set, thread count and file.
  *
- * @returns e.g. `{ isa: "avx512", threads: 2 }`, or null when the library is unavailable
+ * @returns e.g. `{ isa: "avx512", threads: 2, library: "libpatchsvdd.so" }`, or null when the
+ *   library is unavailable
  */
-export function nativeInfo(): { isa: string; threads: number } | null {
+export function nativeInfo(): NativeInfo | null {
   const lib = loadNative();
   if ("reason" in lib) return null;
   const ptr = lib.symbols.psv_isa();
   const isa = ptr === null ? "unknown" : new Deno.UnsafePointerView(ptr).getCString();
-  return { isa, threads: lib.symbols.psv_get_threads() };
+  return { isa, threads: lib.symbols.psv_get_threads(), library: NATIVE_LIBRARY_PATH.replace(/^.*[\\/]/, "") };
 }
 
 /**

@@ -234,6 +234,8 @@ async function useNative(): Promise<SelectedBackend> {
     if (built.ok) {
       loadNative(true);
       problem = registerNativeBackend();
+    } else {
+      problem = `${problem}; building it failed: ${built.reason}`;
     }
   }
   if (problem !== null) {

@@ -6,7 +6,17 @@
  * @module
  */
 
-export { cpuModel, cpuSlug, type HostInfo, hostInfo, loadAverage } from "./host.ts";
+export {
+  type CpuFlags,
+  cpuFlagsFromCpuinfo,
+  cpuModel,
+  cpuModelFromCpuinfo,
+  cpuSlug,
+  type HostInfo,
+  hostInfo,
+  loadAverage,
+} from "./host.ts";
+export { benchFileName, type BenchFileParts } from "./file_name.ts";
 export { combineMeasures, measurePhase, type PhaseMeasure, rssMb } from "./memory.ts";
 export { evenSubsample, median } from "./stats.ts";
 export { type KernelProfile, type KernelShare, profileKernels } from "./profile.ts";

@@ -1,5 +1,5 @@
 /**
- * The benchmark's JSON record (`results/bench/<host-kind>-<backend>.json`) and its printed tables.
+ * The benchmark's JSON record (`results/bench/<host-kind>-<isa>-<backend>[-<precision>].json`, see `file_name.ts`) and its printed tables.
  *
  * @module
  */
@@ -94,7 +94,9 @@ export function formatReport(r: BenchReport): string {
   const out: string[] = [];
   const t = r.training, s = r.speedup, ref = r.reference;
   out.push(
-    `# patchsvdd bench: ${r.host.kind}, backend ${r.backend.name}, ${r.dataset.category} (${r.mode}), load ${
+    `# patchsvdd bench: ${r.host.kind}, native kernels ${
+      r.host.native?.isa ?? "not loaded"
+    }, backend ${r.backend.name}, ${r.dataset.category} (${r.mode}), load ${
       r.load_average.start.map((x) => x.toFixed(2)).join("/")
     } -> ${r.load_average.end.map((x) => x.toFixed(2)).join("/")}`,
     "",

@@ -16,6 +16,7 @@ import sharp from "sharp";
 import { UserError } from "../errors.ts";
 import { CHECKPOINT_FILE, loadModelState, readCheckpoint } from "../train/checkpoint.ts";
 import { createModel, disposeModel, type PatchSvddModel } from "../train/model.ts";
+import { benchFileName, type BenchFileParts } from "./file_name.ts";
 import { hostInfo, loadAverage } from "./host.ts";
 import { benchInspection, type NnMethod } from "./inspect_bench.ts";
 import { measurePhase } from "./memory.ts";
@@ -40,7 +41,10 @@ export interface BenchOptions {
   nn?: NnMethod[];
   /** Inspect with this run's encoder (checkpoint) instead of a random one. */
   run?: string;
-  /** Output file (default `results/bench/<host-kind>-<backend>[-<precision>][-short].json` in the project). */
+  /**
+   * Output file (default `results/bench/<host-kind>-<isa>-<backend>[-<precision>][-short].json` in the
+   * project; see {@linkcode benchFileName}).
+   */
   out?: string;
   /** Untimed training steps. Default 2 (short: 1). */
   warmupSteps?: number;
@@ -68,13 +72,11 @@ export const PROJECT_ROOT: string = new URL("../../", import.meta.url).pathname;
 /**
  * The default output path of a benchmark.
  *
- * @param hostKind e.g. `2core-intel-xeon-processor`
- * @param backend active backend name
- * @param short short mode (gets a `-short` suffix, so it never replaces a full record)
- * @returns `<project>/results/bench/<host-kind>-<backend>[-short].json`
+ * @param parts host kind, native instruction set, backend, precision and mode
+ * @returns `<project>/results/bench/` and {@linkcode benchFileName}'s name
  */
-export function defaultBenchPath(hostKind: string, backend: string, short: boolean): string {
-  return `${PROJECT_ROOT}results/bench/${hostKind}-${backend}${short ? "-short" : ""}.json`;
+export function defaultBenchPath(parts: BenchFileParts): string {
+  return `${PROJECT_ROOT}results/bench/${benchFileName(parts)}`;
 }
 
 /**
@@ -221,8 +223,8 @@ export async function runBench(opts: BenchOptions = {}): Promise<{ report: Bench
       wall_seconds: 0,
     };
     report.wall_seconds = (performance.now() - started) / 1000;
-    const kind = precision === "fp32" ? backend.name : `${backend.name}-${precision}`;
-    const path = opts.out ?? defaultBenchPath(host.kind, kind, short);
+    const path = opts.out ??
+      defaultBenchPath({ hostKind: host.kind, isa: host.native?.isa ?? null, backend: backend.name, precision, short });
     const dir = path.replace(/\/[^/]*$/, "");
     if (dir && dir !== path) await Deno.mkdir(dir, { recursive: true });
     const tmp = `${path}.tmp-${Deno.pid}`;

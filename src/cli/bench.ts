@@ -1,6 +1,6 @@
 /**
  * `deno task bench [--data ROOT --category C] [--backend B] [--nn exact|hnsw|both] [--run RUN]
- * [--short] [--out FILE]`: the speed benchmark. Writes `results/bench/<host-kind>-<backend>.json`
+ * [--short] [--out FILE]`: the speed benchmark. Writes `results/bench/<host-kind>-<isa>-<backend>.json`
  * and prints training throughput (with the dominant kernels), the inspection's phases for exact
  * and hnsw search, hnsw recall@1 and AUROC differences, and the speed-ups over the reference.
  * In full mode it also times the reference step in PyTorch right after ours when a Python with

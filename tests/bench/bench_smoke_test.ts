@@ -49,6 +49,13 @@ Deno.test("bench --short writes a complete record", async () => {
     assert(!Number.isNaN(Date.parse(rep.created)), rep.created);
     assert(/^\d+core-[a-z0-9-]+$/.test(rep.host.kind), rep.host.kind);
     positive(rep.host.cores, "host.cores");
+    // The CPU's vector instruction sets and the one the native kernels were compiled for (it names the file).
+    assertEquals(Object.keys(rep.host.cpu_flags ?? {}).sort(), ["amx", "avx2", "avx512f", "neon"]);
+    for (const v of Object.values(rep.host.cpu_flags ?? {})) assertEquals(typeof v, "boolean");
+    if (rep.host.native) {
+      assert(/^(avx512|avx2|avx|neon|generic)$/.test(rep.host.native.isa), rep.host.native.isa);
+      assert(/^libpatchsvdd(-\w+)?\.so$/.test(rep.host.native.library ?? ""), rep.host.native.library);
+    }
     assert(typeof rep.backend.name === "string" && rep.backend.name.length > 0);
     for (const when of ["start", "end"] as const) {
       assertEquals(rep.load_average[when].length, 3);
