@@ -253,7 +253,8 @@ export function setNativePrecision(precision: MatmulPrecision): void {
   if (nativeSymbols().psv_set_precision(code) !== 1) {
     throw new Error(
       `precision ${precision} needs Intel AMX (Sapphire Rapids or later, Linux >= 5.16, library built with ` +
-        `-march=native on that CPU); this machine cannot run it: use --precision fp32`,
+        `-march=native on that CPU); this machine cannot run it (native kernels: ${nativeInfo()?.isa}, ` +
+        `${NATIVE_LIBRARY_PATH.replace(/^.*[\\/]/, "")}): use --precision fp32`,
     );
   }
 }
