@@ -143,6 +143,38 @@ export const DEFAULT_CONFIG: RunConfig = {
   },
 };
 
+/**
+ * Options of a training run that do not change what it computes: its bookkeeping (checkpoints, the
+ * activation probe), what it does when it collapses, and the budget when none is given. Stored
+ * nowhere: a resumed run may change them. The thresholds of the watches (src/train/collapse.ts,
+ * src/train/activation_probe.ts, src/train/observers/position_watch.ts) are not options: no flag
+ * sets them, so they stay beside the code that applies them.
+ */
+export interface RunOptions {
+  /** Minutes between checkpoints (`--checkpoint-minutes`); 0 saves after every step. */
+  checkpointMinutes: number;
+  /**
+   * Steps between measurements of the encoder's activations (`--probe-every`), logged to
+   * `RUN/activations.jsonl`; 0 turns the probe off. Training is the same with any value.
+   */
+  probeEvery: number;
+  /**
+   * Stop a run seen to collapse for good, keeping a checkpoint of that step (`--stop-on-collapse`,
+   * exit 3), instead of warning and training on to the end of the budget.
+   */
+  stopOnCollapse: boolean;
+  /** Reference epochs trained when no budget is given (no `--steps`, `--epochs` or `--max-minutes`). Reference: 300. */
+  defaultEpochs: number;
+}
+
+/** The defaults of {@linkcode RunOptions}. */
+export const DEFAULT_RUN_OPTIONS: Readonly<RunOptions> = Object.freeze({
+  checkpointMinutes: 5,
+  probeEvery: 100,
+  stopOnCollapse: false,
+  defaultEpochs: 300, // the reference's budget
+});
+
 /** Raised for configuration values out of range; the CLI prints its message and exits 2. */
 export class ConfigError extends UserError {
   /** @param message what was expected and what was found, plus the fix */
@@ -236,6 +268,35 @@ export function validateConfig(config: RunConfig): RunConfig {
     );
   }
   return config;
+}
+
+/**
+ * Check run options (any subset), throwing {@linkcode ConfigError} on the first bad value.
+ *
+ * @param options the options given (absent ones take {@linkcode DEFAULT_RUN_OPTIONS})
+ * @returns the same options
+ * @example
+ * ```ts
+ * import { throws } from "node:assert/strict";
+ * import { ConfigError, validateRunOptions } from "./config.ts";
+ * validateRunOptions({ probeEvery: 0, checkpointMinutes: 0.5 });
+ * throws(() => validateRunOptions({ probeEvery: 2.5 }), ConfigError);
+ * ```
+ */
+export function validateRunOptions<T extends Partial<RunOptions>>(options: T): T {
+  const { checkpointMinutes, probeEvery, defaultEpochs } = options;
+  if (checkpointMinutes !== undefined && !(checkpointMinutes >= 0 && Number.isFinite(checkpointMinutes))) {
+    throw new ConfigError(`Expected --checkpoint-minutes to be a number >= 0 but found '${checkpointMinutes}'`);
+  }
+  if (probeEvery !== undefined && !(Number.isInteger(probeEvery) && probeEvery >= 0)) {
+    throw new ConfigError(
+      `Expected --probe-every to be an integer >= 0 (0 turns the probe off) but found ${probeEvery}`,
+    );
+  }
+  if (defaultEpochs !== undefined && !(defaultEpochs > 0 && Number.isFinite(defaultEpochs))) {
+    throw new ConfigError(`Expected the default budget to be a number of epochs > 0 but found ${defaultEpochs}`);
+  }
+  return options;
 }
 
 /**

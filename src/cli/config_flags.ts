@@ -9,6 +9,7 @@ import { UserError } from "../errors.ts";
 import { choiceFlag, numberFlag, type OptionSpec } from "./common.ts";
 import { LR_SCHEDULES } from "../train/lr_schedule.ts";
 import { presetConfig, PRESETS } from "../presets.ts";
+import { DEFAULT_DENSE_CROPS } from "../sampling/dense.ts";
 
 /** Flags accepted by `train` (and forwarded by `demo`). */
 export const CONFIG_OPTIONS: OptionSpec = {
@@ -34,29 +35,56 @@ export const CONFIG_OPTIONS: OptionSpec = {
   "nn": { type: "string" },
 };
 
-/** Help text for {@linkcode CONFIG_OPTIONS}. */
+/**
+ * A default as the help text and docs/defaults.md write it: small numbers in exponent form (`1e-3`),
+ * loss switches as a `--losses` list.
+ *
+ * @param value a default from `DEFAULT_CONFIG` or `DEFAULT_RUN_OPTIONS`
+ * @returns its text
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { defaultText } from "./config_flags.ts";
+ * equal(defaultText(1e-3), "1e-3");
+ * equal(defaultText(256), "256");
+ * equal(defaultText({ svdd: false, svddPrime: true, ssl: true }), "svdd-prime,ssl");
+ * ```
+ */
+export function defaultText(value: number | string | boolean | LossSwitches): string {
+  if (typeof value === "number") return value !== 0 && Math.abs(value) < 0.01 ? value.toExponential() : String(value);
+  if (typeof value === "object") {
+    return [value.svddPrime && "svdd-prime", value.ssl && "ssl", value.svdd && "svdd"].filter(Boolean).join(",");
+  }
+  return String(value);
+}
+
+const T = DEFAULT_CONFIG.train, I = DEFAULT_CONFIG.inspect, d = defaultText;
+
+/** Help text for {@linkcode CONFIG_OPTIONS}; the defaults are read from `DEFAULT_CONFIG` (src/config.ts). */
 export const CONFIG_HELP = `Preset (a named set of deviations; the flags below override it):
 ${Object.entries(PRESETS).map(([name, p]) => `  --preset ${name.padEnd(18)}${p.summary}`).join("\n")}
 Model and loss (defaults = the reference):
-  --encoder hier|flat        hierarchical f_big (default) or the flat K=64 baseline
-  --patch-size K             32 * 2^n (default 64)
-  --dim D                    embedding dimension (default 64)
-  --lambda L                 weight of the SVDD terms (default 1e-3)
-  --losses LIST              comma list of ssl, svdd-prime, svdd (default svdd-prime,ssl)
-  --lr LR                    Adam learning rate (default 1e-4)
+  --encoder hier|flat        hierarchical f_big or the flat K=64 baseline (default ${d(T.encoder)})
+  --patch-size K             32 * 2^n (default ${d(T.patchSize)})
+  --dim D                    embedding dimension (default ${d(T.embeddingDim)})
+  --lambda L                 weight of the SVDD terms (default ${d(T.lambda)})
+  --losses LIST              comma list of ssl, svdd-prime, svdd (default ${d(T.losses)})
+  --lr LR                    Adam learning rate (default ${d(T.learningRate)})
   --lr-schedule constant|linear|cosine   constant (default, as the reference), or fall from --lr to
                              zero over --lr-decay-steps steps (default: --steps)
   --lr-decay-steps N         steps of the decay
   --lr-warmup-steps N        raise the rate linearly from --lr/N to --lr over the first N steps
                              (default: none, as the reference)
-  --batch-size B             pairs per pair set per step (default 64)
-  --classifier-head fixed|trainable   reference's fixed-norm last layer (default) or trainable
-  --sampling reference|dense pair sampling (default reference; dense: crops encoded once, all pairs from their grids)
-  --dense-crops N            dense sampling: crops per step (default 8)
-  --seed S                   initialisation and sampling seed (default 0)
+  --batch-size B             pairs per pair set per step (default ${d(T.batchSize)})
+  --classifier-head fixed|trainable   reference's fixed-norm last layer or trainable (default ${d(T.classifierHead)})
+  --sampling reference|dense pair sampling (default ${d(T.sampling)}; dense: crops encoded once, all pairs
+                             from their grids)
+  --dense-crops N            dense sampling: crops per step (default ${d(DEFAULT_DENSE_CROPS)})
+  --seed S                   initialisation and sampling seed (default ${d(T.seed)})
   --init-seed S              initialisation seed alone (default: --seed), to tell the two apart
-  --image-size S             resize side (default 256)
-Inspection: --stride-k64 N (16), --stride-k32 N (4), --nn auto|hnsw|exact (auto: exact with the native kernels, else hnsw)`;
+  --image-size S             resize side (default ${d(DEFAULT_CONFIG.imageSize)})
+Inspection: --stride-k64 N (${d(I.strideK64)}), --stride-k32 N (${d(I.strideK32)}),
+  --nn auto|hnsw|exact (${d(I.nn)}; auto: exact with the native kernels, else hnsw)`;
 
 /**
  * Parse a `--losses` list.

@@ -8,14 +8,16 @@
 import { BACKEND_NAMES, type BackendName, MATMUL_PRECISIONS, type MatmulPrecision } from "../backend/mod.ts";
 import { choiceFlag, dataRoot, numberFlag, parseCli, runMain } from "./common.ts";
 import { CONFIG_HELP, CONFIG_OPTIONS, configFromFlags } from "./config_flags.ts";
+import { DEFAULT_RUN_OPTIONS } from "../config.ts";
 import { UserError } from "../errors.ts";
 import { runTrainJob } from "../jobs/train_job.ts";
 
+const R = DEFAULT_RUN_OPTIONS;
 const USAGE = "deno task train --data ROOT --category C --out RUN [--steps N | --epochs E | --max-minutes M] [options]";
 
 const HELP = `${USAGE}
 
-Budget (whichever ends first; none given = the reference's 300 epochs):
+Budget (whichever ends first; none given = the reference's ${R.defaultEpochs} epochs):
   --steps N            optimisation steps (0 saves the random initialisation)
   --epochs E           reference epochs (N_train * 100 / batch-size steps each)
   --max-minutes M      wall-clock minutes
@@ -25,9 +27,9 @@ Run:
                        reference; bf16 needs AMX: Intel Sapphire Rapids or later)
   --resume             continue the run in --out
   --force              overwrite the run in --out
-  --checkpoint-minutes M   minutes between checkpoints (default 5)
+  --checkpoint-minutes M   minutes between checkpoints (default ${R.checkpointMinutes})
   --probe-every N      steps between measurements of the encoder's activations, logged to
-                       RUN/activations.jsonl (default 100; 0 turns it off; training is the same)
+                       RUN/activations.jsonl (default ${R.probeEvery}; 0 turns it off; training is the same)
   --stop-on-collapse   stop (exit 3, checkpoint kept) once the run collapses, instead of warning
   --skip-bad           skip unreadable images with a warning
   --allow-mixed-channels   accept grayscale and colour images in one category

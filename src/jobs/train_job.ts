@@ -6,7 +6,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs-core";
-import { DEFAULT_CONFIG, type RunConfig, validateConfig } from "../config.ts";
+import { DEFAULT_CONFIG, type RunConfig, type RunOptions, validateConfig, validateRunOptions } from "../config.ts";
 import { type BackendName, type MatmulPrecision, selectBackend } from "../backend/mod.ts";
 import { loadDataset, normalize } from "../data/dataset.ts";
 import { UserError } from "../errors.ts";
@@ -18,8 +18,8 @@ import { writeJsonAtomic } from "../util/atomic.ts";
 import { exists } from "../util/exists.ts";
 import { gitCommit } from "../util/git_commit.ts";
 
-/** What to train and where. */
-export interface TrainJob {
+/** What to train and where; the run options (checkpoints, probe, collapse stop) are those of src/config.ts. */
+export interface TrainJob extends Partial<RunOptions> {
   /** Dataset root (MVTec layout). */
   data: string;
   /** Category folder name. */
@@ -50,12 +50,6 @@ export interface TrainJob {
   allowMixedChannels?: boolean;
   /** Require a mask for every defect image (default true); false for image-labelled datasets (`--no-masks`). */
   masks?: boolean;
-  /** Minutes between checkpoints. */
-  checkpointMinutes?: number;
-  /** Steps between activation probes (0: off). Default `DEFAULT_PROBE_EVERY` of src/train/loop.ts. */
-  probeEvery?: number;
-  /** Stop the run with a `TrainingError` (exit 3) once it collapses, instead of warning. Default false. */
-  stopOnCollapse?: boolean;
   /** No progress output. */
   quiet?: boolean;
 }
@@ -108,11 +102,7 @@ export const RUN_FILES = {
  */
 export async function runTrainJob(job: TrainJob): Promise<TrainSummary> {
   validateConfig(job.config);
-  if (job.probeEvery !== undefined && !(Number.isInteger(job.probeEvery) && job.probeEvery >= 0)) {
-    throw new UserError(
-      `Expected --probe-every to be an integer >= 0 (0 turns the probe off) but found ${job.probeEvery}`,
-    );
-  }
+  validateRunOptions(job);
   const occupied = (await exists(`${job.out}/${CHECKPOINT_FILE}`)) || (await exists(`${job.out}/${RUN_FILES.config}`));
   if (job.resume && !(await exists(`${job.out}/${CHECKPOINT_FILE}`))) {
     throw new UserError(
@@ -196,6 +186,7 @@ export async function runTrainJob(job: TrainJob): Promise<TrainSummary> {
     checkpointMinutes: job.checkpointMinutes,
     probeEvery: job.probeEvery,
     stopOnCollapse: job.stopOnCollapse,
+    defaultEpochs: job.defaultEpochs,
     extra,
     quiet: job.quiet,
   });

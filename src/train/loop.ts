@@ -11,7 +11,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs-core";
-import { type RunConfig, stepsPerEpoch } from "../config.ts";
+import { DEFAULT_RUN_OPTIONS, type RunConfig, type RunOptions, stepsPerEpoch, validateRunOptions } from "../config.ts";
 import { Rng } from "../util/rng.ts";
 import { CHECKPOINT_FILE, loadModelState, loadOptimizerState, readCheckpoint } from "./checkpoint.ts";
 import { createModel, disposeModel, type PatchSvddModel } from "./model.ts";
@@ -21,7 +21,7 @@ import type { StopFact, TrainObserver } from "./observer.ts";
 import { checkFinite, CollapseStop } from "./stops.ts";
 import { LossLog } from "./observers/loss_log.ts";
 import { CollapseObserver } from "./observers/collapse_watch.ts";
-import { DEFAULT_PROBE_EVERY, ProbeObserver } from "./observers/probe.ts";
+import { ProbeObserver } from "./observers/probe.ts";
 import { Checkpoints } from "./observers/checkpoints.ts";
 import { ProgressObserver } from "./observers/progress.ts";
 import { type PositionFinding, PositionWatch } from "./observers/position_watch.ts";
@@ -29,8 +29,12 @@ import { type PositionFinding, PositionWatch } from "./observers/position_watch.
 export { LOSS_LOG_FILE } from "./observers/loss_log.ts";
 export { ACTIVATION_LOG_FILE, DEFAULT_PROBE_EVERY } from "./observers/probe.ts";
 
-/** Budget and bookkeeping of a training run. */
-export interface TrainRunOptions {
+/**
+ * Budget and bookkeeping of a training run. The run options (`checkpointMinutes`, `probeEvery`,
+ * `stopOnCollapse`, `defaultEpochs`) are documented, defaulted and validated in src/config.ts
+ * ({@linkcode RunOptions}, `DEFAULT_RUN_OPTIONS`).
+ */
+export interface TrainRunOptions extends Partial<RunOptions> {
   /** Run configuration (ignored on resume: the checkpoint's is used). */
   config: RunConfig;
   /** Normalised training images. */
@@ -45,27 +49,12 @@ export interface TrainRunOptions {
   maxMinutes?: number;
   /** Continue from the run folder's checkpoint. */
   resume?: boolean;
-  /** Minutes between checkpoints. Default 5. */
-  checkpointMinutes?: number;
   /** Extra metadata stored in the checkpoint (data root, category, backend, commit). */
   extra?: Record<string, unknown>;
   /** No progress bar. */
   quiet?: boolean;
   /** Where warnings go (collapse, pinned codes, position task). Default: stderr, prefixed with `warning: `. */
   onWarning?: (message: string) => void;
-  /**
-   * Stop a run once it is seen to collapse for good (by the losses, or by the activation probe:
-   * codes pinned at every probe for `lastingSteps`, see src/train/activation_probe.ts): save a
-   * checkpoint of that step and throw a {@linkcode CollapseStop} (exit 3), instead of warning and
-   * training on to the end of the budget. Default false.
-   */
-  stopOnCollapse?: boolean;
-  /**
-   * Steps between measurements of the encoder's activations on a fixed set of training patches
-   * (at step 0 too), logged to `activations.jsonl`; 0 turns the probe off. Default
-   * {@linkcode DEFAULT_PROBE_EVERY}. Training is the same with any value.
-   */
-  probeEvery?: number;
   /** More observers, called after the kit's own (e.g. a notebook's live plot). */
   observers?: TrainObserver[];
 }
@@ -99,6 +88,7 @@ export interface TrainRunResult {
  * @returns the model and run statistics
  */
 export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
+  validateRunOptions(opts);
   const run = await openRun(opts);
   const { config, model, optimizer, rng } = run;
   const t = config.train, ckptPath = `${opts.runDir}/${CHECKPOINT_FILE}`, firstStep = run.step;
@@ -113,12 +103,12 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
     rngState: rng.state(),
     elapsedSeconds: run.elapsedBefore + (performance.now() - start) / 1000,
     extra: opts.extra ?? {},
-  }), opts.checkpointMinutes);
+  }), opts.checkpointMinutes ?? DEFAULT_RUN_OPTIONS.checkpointMinutes);
   // The observers, in the order they see each step: the logs before the checkpoint that covers them.
   const logRate = t.lrSchedule !== undefined || t.lrWarmupSteps !== undefined; // a constant rate is not logged
   const lossLog = await LossLog.open(opts.runDir, resumeAt, logRate);
   const collapse = new CollapseObserver(lossLog.kept, warn);
-  const every = opts.probeEvery ?? DEFAULT_PROBE_EVERY;
+  const every = opts.probeEvery ?? DEFAULT_RUN_OPTIONS.probeEvery;
   const { runDir, data } = opts;
   const probe = await ProbeObserver.open({ runDir, data, resumeAt, every, encoder: model.encoder, seed: t.seed, warn });
   const pairsPerStep = t.batchSize * model.levels.length *
@@ -129,7 +119,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   const observers = [...kit, ...(opts.observers ?? [])];
   /** Stop a collapsed run when asked to: checkpoint the step reached (unless saved already) and throw. */
   const stopIfAsked = async (fact: StopFact | undefined) => {
-    if (!fact || !opts.stopOnCollapse) return;
+    if (!fact || !(opts.stopOnCollapse ?? DEFAULT_RUN_OPTIONS.stopOnCollapse)) return;
     if (checkpoints.savedStep !== step) await checkpoints.save();
     throw new CollapseStop(fact, step, ckptPath);
   };
@@ -218,11 +208,13 @@ async function openRun(opts: TrainRunOptions): Promise<OpenRun> {
   };
 }
 
-/** The step budget (steps, epochs, or the reference's 300 epochs when no budget is given) and the time limit. */
+/** The step budget (steps, epochs, or `defaultEpochs` when no budget is given: the reference's 300) and the time limit. */
 function budget(opts: TrainRunOptions, perEpoch: number): { totalSteps: number; deadline: number } {
   const byEpochs = opts.epochs !== undefined ? Math.round(opts.epochs * perEpoch) : Infinity;
   let totalSteps = Math.min(opts.steps ?? Infinity, byEpochs);
-  if (!Number.isFinite(totalSteps) && opts.maxMinutes === undefined) totalSteps = 300 * perEpoch; // reference: 300 epochs
+  if (!Number.isFinite(totalSteps) && opts.maxMinutes === undefined) {
+    totalSteps = (opts.defaultEpochs ?? DEFAULT_RUN_OPTIONS.defaultEpochs) * perEpoch;
+  }
   return { totalSteps, deadline: performance.now() + (opts.maxMinutes ?? Infinity) * 60_000 };
 }
 

@@ -8,12 +8,13 @@
  */
 
 import type * as tf from "@tensorflow/tfjs-core";
+import { DEFAULT_RUN_OPTIONS } from "../../config.ts";
 import { type CheckpointMeta, saveCheckpoint } from "../checkpoint.ts";
 import type { PatchSvddModel } from "../model.ts";
 import type { EndReport, StepReport, TrainObserver } from "../observer.ts";
 
-/** Default minutes between two checkpoints. */
-export const DEFAULT_CHECKPOINT_MINUTES = 5;
+/** Default minutes between two checkpoints: `DEFAULT_RUN_OPTIONS.checkpointMinutes` of src/config.ts. */
+export const DEFAULT_CHECKPOINT_MINUTES: number = DEFAULT_RUN_OPTIONS.checkpointMinutes;
 
 /** Saves a run's checkpoints. */
 export class Checkpoints implements TrainObserver {

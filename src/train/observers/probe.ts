@@ -8,6 +8,7 @@
  * @module
  */
 
+import { DEFAULT_RUN_OPTIONS } from "../../config.ts";
 import {
   DEFAULT_PINNED_CRITERIA,
   drawProbe,
@@ -25,8 +26,8 @@ import type { TrainImages } from "../step.ts";
 /** File name of the activation log inside the run folder: one `{step, levels}` row per probe. */
 export const ACTIVATION_LOG_FILE = "activations.jsonl";
 
-/** Default steps between two activation probes. */
-export const DEFAULT_PROBE_EVERY = 100;
+/** Default steps between two activation probes: `DEFAULT_RUN_OPTIONS.probeEvery` of src/config.ts. */
+export const DEFAULT_PROBE_EVERY: number = DEFAULT_RUN_OPTIONS.probeEvery;
 
 /** One line of the activation log. */
 export interface ActivationRow {

@@ -1,0 +1,36 @@
+/**
+ * src/config.ts: the run options' defaults and their validation (the training config's checks are
+ * tested through the CLI in tests/cli/errors_test.ts).
+ */
+
+import { assertEquals, assertThrows } from "./assert.ts";
+import { ConfigError, DEFAULT_RUN_OPTIONS, validateRunOptions } from "../src/config.ts";
+import { UserError } from "../src/errors.ts";
+
+Deno.test("DEFAULT_RUN_OPTIONS: checkpoints every 5 minutes, a probe every 100 steps, no collapse stop, 300 epochs", () => {
+  assertEquals({ ...DEFAULT_RUN_OPTIONS }, {
+    checkpointMinutes: 5,
+    probeEvery: 100,
+    stopOnCollapse: false,
+    defaultEpochs: 300,
+  });
+  assertThrows(() => ((DEFAULT_RUN_OPTIONS as { probeEvery: number }).probeEvery = 1), TypeError, "frozen");
+});
+
+Deno.test("validateRunOptions: accepts the defaults, zero intervals and absent options", () => {
+  validateRunOptions({ ...DEFAULT_RUN_OPTIONS });
+  validateRunOptions({ probeEvery: 0, checkpointMinutes: 0 });
+  validateRunOptions({});
+});
+
+Deno.test("validateRunOptions: a fractional or negative probe interval is a one-line ConfigError naming the flag", () => {
+  for (const probeEvery of [-1, 2.5, NaN]) {
+    assertThrows(
+      () => validateRunOptions({ probeEvery }),
+      ConfigError,
+      `Expected --probe-every to be an integer >= 0 (0 turns the probe off) but found ${probeEvery}`,
+    );
+  }
+  assertThrows(() => validateRunOptions({ checkpointMinutes: -1 }), UserError, "--checkpoint-minutes");
+  assertThrows(() => validateRunOptions({ defaultEpochs: 0 }), ConfigError, "epochs > 0");
+});
