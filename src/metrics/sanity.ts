@@ -1,6 +1,6 @@
 /**
  * Sanity checks on a run's metrics, so that no one trusts a broken model: an AUROC below 0.5 (the
- * scores rank anomalies as more normal than normal images: inverted), and a trained encoder that
+ * scores rank anomalies as more normal than normal images: inverted) or at 0.5 (no signal), and a trained encoder that
  * scores below the untrained one (the same configuration at step 0) by more than the seed spread.
  * Pure: metrics in, one-line warnings out; `eval` prints them and stores them in `metrics.json`.
  *
@@ -19,8 +19,11 @@ export interface SanityMetrics {
 
 /** One finding, as stored in `metrics.json` under `warnings`. */
 export interface SanityWarning {
-  /** "inverted": an AUROC below 0.5; "below_untrained": the trained encoder lost to the untrained one. */
-  kind: "inverted" | "below_untrained";
+  /**
+   * "inverted": an AUROC below chance; "chance": within {@linkcode CHANCE_BAND} of 0.5 (e.g. every score equal,
+   * as when all codes collapse to one point); "below_untrained": the trained encoder lost to the untrained one.
+   */
+  kind: "inverted" | "chance" | "below_untrained";
   /** "det" or "seg". */
   metric: "det" | "seg";
   /** Map key (k64, k32, sum, mult). */
@@ -32,6 +35,9 @@ export interface SanityWarning {
   /** The message, one line. */
   message: string;
 }
+
+/** An AUROC within this distance of 0.5 counts as chance (the paper's hardest class, capsule, scores 0.767). */
+export const CHANCE_BAND = 0.02;
 
 /**
  * Tolerance of the comparison with the untrained encoder when fewer than two untrained runs give a
@@ -63,7 +69,18 @@ export function sanityWarnings(metrics: SanityMetrics, untrained: SanityMetrics[
   const metricsOf = (m: SanityMetrics) => [["det", m.image_auroc], ["seg", m.pixel_auroc]] as const;
   for (const [metric, values] of metricsOf(metrics)) {
     for (const [map, value] of Object.entries(values ?? {})) {
-      if (value < 0.5) {
+      if (Math.abs(value - 0.5) <= CHANCE_BAND) {
+        out.push({
+          kind: "chance",
+          metric,
+          map,
+          value,
+          message:
+            `${metric} AUROC of the ${map} map is ${value.toFixed(3)}, no better than chance: the map does not ` +
+            `separate anomalies from normal images (all codes alike? see the pinned and collapse warnings of train and ` +
+            `RUN/activations.jsonl; docs/troubleshooting.md)`,
+        });
+      } else if (value < 0.5) {
         out.push({
           kind: "inverted",
           metric,

@@ -14,7 +14,7 @@ Deno.test("sanityWarnings() is silent for a healthy run with no baseline", () =>
 });
 
 Deno.test("sanityWarnings() flags every AUROC below 0.5 as inverted, per metric and map", () => {
-  const w = sanityWarnings(m(0.036, 0.102, { k32: 0.49 }));
+  const w = sanityWarnings(m(0.036, 0.102, { k32: 0.45 }));
   assertEquals(w.map((x) => `${x.kind}:${x.metric}:${x.map}`), [
     "inverted:det:mult",
     "inverted:det:k32",
@@ -23,8 +23,9 @@ Deno.test("sanityWarnings() flags every AUROC below 0.5 as inverted, per metric 
   assertEquals(w[0].value, 0.036);
 });
 
-Deno.test("sanityWarnings() does not call exactly 0.5 inverted", () => {
-  assertEquals(sanityWarnings(m(0.5, 0.5)), []);
+Deno.test("sanityWarnings() calls 0.5 +- 0.02 chance (not inverted), and 0.479 inverted", () => {
+  assertEquals(sanityWarnings(m(0.5, 0.515)).map((w) => `${w.kind}:${w.metric}`), ["chance:det", "chance:seg"]);
+  assertEquals(sanityWarnings(m(0.479, 0.521)).map((w) => `${w.kind}:${w.metric}`), ["inverted:det"]);
 });
 
 Deno.test("sanityWarnings() compares with one untrained run using the default seed spread", () => {
