@@ -7,6 +7,10 @@ import { assertEquals, assertThrows } from "./assert.ts";
 import { ConfigError, DEFAULT_RUN_OPTIONS, validateRunOptions } from "../src/config.ts";
 import { UserError } from "../src/errors.ts";
 
+/** An error of `type` whose message contains `text` (node:assert's third argument is not a matcher). */
+const fails = (type: new (...args: never[]) => Error, text: string) => (e: unknown) =>
+  e instanceof type && e.message.includes(text);
+
 Deno.test("DEFAULT_RUN_OPTIONS: checkpoints every 5 minutes, a probe every 100 steps, no collapse stop, 300 epochs", () => {
   assertEquals({ ...DEFAULT_RUN_OPTIONS }, {
     checkpointMinutes: 5,
@@ -14,7 +18,7 @@ Deno.test("DEFAULT_RUN_OPTIONS: checkpoints every 5 minutes, a probe every 100 s
     stopOnCollapse: false,
     defaultEpochs: 300,
   });
-  assertThrows(() => ((DEFAULT_RUN_OPTIONS as { probeEvery: number }).probeEvery = 1), TypeError, "frozen");
+  assertThrows(() => ((DEFAULT_RUN_OPTIONS as { probeEvery: number }).probeEvery = 1), TypeError);
 });
 
 Deno.test("validateRunOptions: accepts the defaults, zero intervals and absent options", () => {
@@ -27,10 +31,12 @@ Deno.test("validateRunOptions: a fractional or negative probe interval is a one-
   for (const probeEvery of [-1, 2.5, NaN]) {
     assertThrows(
       () => validateRunOptions({ probeEvery }),
-      ConfigError,
-      `Expected --probe-every to be an integer >= 0 (0 turns the probe off) but found ${probeEvery}`,
+      fails(
+        ConfigError,
+        `Expected --probe-every to be an integer >= 0 (0 turns the probe off) but found ${probeEvery}`,
+      ),
     );
   }
-  assertThrows(() => validateRunOptions({ checkpointMinutes: -1 }), UserError, "--checkpoint-minutes");
-  assertThrows(() => validateRunOptions({ defaultEpochs: 0 }), ConfigError, "epochs > 0");
+  assertThrows(() => validateRunOptions({ checkpointMinutes: -1 }), fails(UserError, "--checkpoint-minutes"));
+  assertThrows(() => validateRunOptions({ defaultEpochs: 0 }), fails(ConfigError, "epochs > 0"));
 });

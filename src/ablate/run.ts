@@ -21,6 +21,7 @@ import { runEvalJob } from "../jobs/eval_job.ts";
 import { RUN_FILES, runTrainJob } from "../jobs/train_job.ts";
 import { CHECKPOINT_FILE, readCheckpoint } from "../train/checkpoint.ts";
 import { LOSS_LOG_FILE } from "../train/loop.ts";
+import type { WarningSink } from "../train/observer.ts";
 import { writeJsonAtomic } from "../util/atomic.ts";
 import { exists } from "../util/exists.ts";
 import { gitCommit } from "../util/git_commit.ts";
@@ -118,6 +119,13 @@ export interface SweepRunOptions {
   retryFailed?: boolean;
   /** Where progress lines go. Default console.log. */
   log?: (line: string) => void;
+  /**
+   * The line recorded (cell.json `error`) and printed for a cell whose training failed. Default: the
+   * error's message; the command line adds its advice (src/cli/advice.ts).
+   */
+  describeFailure?: (error: TrainingError) => string;
+  /** Where the cells' training warnings go. Default: stderr, prefixed with `warning: `. */
+  onWarning?: WarningSink;
 }
 
 /** Outcome of {@linkcode runSweep}. */
@@ -231,6 +239,8 @@ export async function runSweep(opts: SweepRunOptions): Promise<SweepRunResult> {
         data,
         backend: backend.name as BackendName,
         commit,
+        describeFailure: opts.describeFailure,
+        onWarning: opts.onWarning,
       });
       log(`[${i + 1}/${todo.length}] ${cell.id}  ${line.text}`);
       (line.failed ? result.failed : result.ran).push(cell.id);
@@ -340,7 +350,14 @@ async function generateSyntheticData(root: string, spec: NonNullable<Sweep["synt
 async function runCell(
   cell: Cell,
   dir: string,
-  ctx: { sweep: Sweep; data: ResolvedData; backend: BackendName; commit: string },
+  ctx: {
+    sweep: Sweep;
+    data: ResolvedData;
+    backend: BackendName;
+    commit: string;
+    describeFailure?: (error: TrainingError) => string;
+    onWarning?: WarningSink;
+  },
 ): Promise<{ text: string; failed: boolean }> {
   const t0 = performance.now();
   const trained = (await exists(`${dir}/${RUN_FILES.summary}`)) && (await exists(`${dir}/${CHECKPOINT_FILE}`));
@@ -382,16 +399,18 @@ async function runCell(
         precision: ctx.sweep.precision,
         stopOnCollapse: ctx.sweep.stopOnCollapse,
         quiet: true,
+        onWarning: ctx.onWarning,
       });
       trainNote = `${mode === "resume" ? "resumed to" : "trained"} ${summary.steps} steps`;
     } catch (e) {
       if (!(e instanceof TrainingError)) throw e;
       record.status = "failed";
-      record.error = e.message;
+      const line = ctx.describeFailure?.(e) ?? e.message;
+      record.error = line;
       record.finished_at = new Date().toISOString();
       record.timing_s = { total: (performance.now() - t0) / 1000 };
       await writeJsonAtomic(`${dir}/${SWEEP_FILES.cell}`, record);
-      return { text: `FAILED: ${e.message}`, failed: true };
+      return { text: `FAILED: ${line}`, failed: true };
     }
   }
   await writeLossCurve(dir);

@@ -9,6 +9,7 @@
 import { BACKEND_NAMES, type BackendName } from "../backend/select.ts";
 import { parseShard } from "../ablate/grid.ts";
 import { runSweep } from "../ablate/run.ts";
+import { errorLine, printWarning } from "./advice.ts";
 import { UserError } from "../errors.ts";
 import { choiceFlag, parseCli, runMain } from "./common.ts";
 
@@ -53,6 +54,8 @@ await runMain(async () => {
     mergeOnly: Boolean(v.merge),
     backend: choiceFlag(v.backend, "backend", BACKEND_NAMES) as BackendName | undefined,
     retryFailed: Boolean(v["retry-failed"]),
+    describeFailure: errorLine,
+    onWarning: printWarning,
   });
   if (v.merge) {
     console.log(`tables: ${result.outDir}/table.md (${result.finished} of ${result.cells.length} cells finished)`);

@@ -9,6 +9,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { parseArgs as nodeParseArgs } from "node:util";
 import { UserError } from "../errors.ts";
+import { errorLine } from "./advice.ts";
 
 /** Option spec for {@linkcode parseCli} (the `node:util` format). */
 export type OptionSpec = Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }>;
@@ -92,7 +93,8 @@ export function choiceFlag<T extends string>(
 }
 
 /**
- * Run a CLI entry point: UserErrors print one line (no stack) and exit with their code;
+ * Run a CLI entry point: UserErrors print one line (no stack; a training fact with its advice,
+ * src/cli/advice.ts) and exit with their code;
  * anything else prints its stack and exits 1.
  *
  * @param main the command
@@ -103,7 +105,7 @@ export async function runMain(main: () => Promise<void>): Promise<void> {
     await main();
   } catch (e) {
     if (e instanceof UserError) {
-      console.error(`error: ${e.message}`);
+      console.error(`error: ${errorLine(e)}`);
       Deno.exit(e.exitCode);
     }
     console.error(e);

@@ -10,6 +10,7 @@ import { BACKEND_NAMES, type BackendName } from "../backend/mod.ts";
 import { generateSynthetic } from "../data/synthetic.ts";
 import { runEvalJob } from "../jobs/eval_job.ts";
 import { runTrainJob } from "../jobs/train_job.ts";
+import { printWarning } from "./advice.ts";
 import { choiceFlag, numberFlag, parseCli, runMain } from "./common.ts";
 import { CONFIG_OPTIONS, configFromFlags } from "./config_flags.ts";
 
@@ -47,6 +48,7 @@ await runMain(async () => {
     maxMinutes: steps === undefined ? maxMinutes : undefined,
     force: true,
     backend,
+    onWarning: printWarning,
   });
   console.error(`3/3 evaluating ${run}`);
   // The default search (auto) is exact when the native kernels are built (see README, Speed).

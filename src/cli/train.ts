@@ -9,6 +9,7 @@ import { BACKEND_NAMES, type BackendName, MATMUL_PRECISIONS, type MatmulPrecisio
 import { choiceFlag, dataRoot, numberFlag, parseCli, runMain } from "./common.ts";
 import { CONFIG_HELP, CONFIG_OPTIONS, configFromFlags } from "./config_flags.ts";
 import { DEFAULT_RUN_OPTIONS } from "../config.ts";
+import { printWarning } from "./advice.ts";
 import { UserError } from "../errors.ts";
 import { runTrainJob } from "../jobs/train_job.ts";
 
@@ -83,6 +84,7 @@ await runMain(async () => {
     allowMixedChannels: Boolean(v["allow-mixed-channels"]),
     masks: !v["no-masks"],
     quiet: Boolean(v.quiet),
+    onWarning: printWarning,
   });
   console.log(JSON.stringify({ run: v.out, ...summary }));
 });

@@ -10,12 +10,13 @@ import { DEFAULT_CONFIG, type RunConfig, type RunOptions, validateConfig, valida
 import { type BackendName, type MatmulPrecision, selectBackend } from "../backend/mod.ts";
 import { loadDataset, normalize } from "../data/dataset.ts";
 import { UserError } from "../errors.ts";
-import { CHECKPOINT_FILE, readCheckpoint } from "../train/checkpoint.ts";
-import { ACTIVATION_LOG_FILE, LOSS_LOG_FILE, trainRun } from "../train/loop.ts";
+import { readCheckpoint } from "../train/checkpoint.ts";
+import { trainRun } from "../train/loop.ts";
 import { disposeModel } from "../train/model.ts";
+import type { WarningSink } from "../train/observer.ts";
 import type { PositionFinding } from "../train/observers/position_watch.ts";
+import { RunFolder } from "../train/run_folder.ts";
 import { writeJsonAtomic } from "../util/atomic.ts";
-import { exists } from "../util/exists.ts";
 import { gitCommit } from "../util/git_commit.ts";
 
 /** What to train and where; the run options (checkpoints, probe, collapse stop) are those of src/config.ts. */
@@ -52,6 +53,8 @@ export interface TrainJob extends Partial<RunOptions> {
   masks?: boolean;
   /** No progress output. */
   quiet?: boolean;
+  /** Where training warnings go (see `TrainRunOptions.onWarning`). Default: stderr, prefixed with `warning: `. */
+  onWarning?: WarningSink;
 }
 
 /** `RUN/train_summary.json`. */
@@ -87,12 +90,8 @@ export interface TrainSummary {
   commit: string;
 }
 
-/** Files a run folder holds. */
-export const RUN_FILES = {
-  config: "config.json",
-  summary: "train_summary.json",
-  metrics: "metrics.json",
-} as const;
+/** Files a run folder holds (src/train/run_folder.ts). */
+export { RUN_FILES } from "../train/run_folder.ts";
 
 /**
  * Train a run.
@@ -103,36 +102,11 @@ export const RUN_FILES = {
 export async function runTrainJob(job: TrainJob): Promise<TrainSummary> {
   validateConfig(job.config);
   validateRunOptions(job);
-  const occupied = (await exists(`${job.out}/${CHECKPOINT_FILE}`)) || (await exists(`${job.out}/${RUN_FILES.config}`));
-  if (job.resume && !(await exists(`${job.out}/${CHECKPOINT_FILE}`))) {
-    throw new UserError(
-      (await exists(`${job.out}/${RUN_FILES.config}`))
-        ? `Cannot resume: ${job.out}/${CHECKPOINT_FILE} does not exist (the run stopped before its first ` +
-          `checkpoint); start it again with --force instead of --resume`
-        : `Cannot resume: ${job.out}/${CHECKPOINT_FILE} does not exist; drop --resume to start a new run`,
-    );
-  }
-  if (occupied && !job.resume && !job.force) {
-    throw new UserError(`${job.out} already holds a run; pass --resume to continue it or --force to overwrite it`);
-  }
-  if (occupied && job.force && !job.resume) {
-    for (
-      const f of [
-        CHECKPOINT_FILE,
-        LOSS_LOG_FILE,
-        ACTIVATION_LOG_FILE,
-        RUN_FILES.config,
-        RUN_FILES.summary,
-        RUN_FILES.metrics,
-      ]
-    ) {
-      await Deno.remove(`${job.out}/${f}`).catch(() => {});
-    }
-  }
+  const folder = await RunFolder.claim(job.out, { resume: job.resume, force: job.force });
   let config = job.config;
   if (job.resume) {
     // A resumed run keeps its recorded settings (trainRun uses the checkpoint's); load the data at its image size too.
-    const { meta } = await readCheckpoint(`${job.out}/${CHECKPOINT_FILE}`);
+    const { meta } = await readCheckpoint(folder.checkpoint);
     config = meta.config;
     const retired = [["emaDecay" in config.train, "--ema"], ["fp32Steps" in meta.extra, "--fp32-steps"]]
       .filter(([used]) => used).map(([, flag]) => flag);
@@ -164,7 +138,7 @@ export async function runTrainJob(job: TrainJob): Promise<TrainSummary> {
   const images = normalize(dataset.train.images, dataset.meanImage);
   const dataSeconds = (performance.now() - t0) / 1000;
   const commit = await gitCommit();
-  await Deno.mkdir(job.out, { recursive: true });
+  await folder.create();
   const precision = job.precision ?? "fp32";
   const extra = {
     data: job.data,
@@ -174,7 +148,7 @@ export async function runTrainJob(job: TrainJob): Promise<TrainSummary> {
     precision,
     commit,
   };
-  if (!job.resume) await writeJsonAtomic(`${job.out}/${RUN_FILES.config}`, { ...extra, config: job.config });
+  if (!job.resume) await writeJsonAtomic(folder.config, { ...extra, config: job.config });
   const result = await trainRun({
     config,
     data: { images, count: dataset.train.samples.length, size: dataset.train.size },
@@ -189,6 +163,7 @@ export async function runTrainJob(job: TrainJob): Promise<TrainSummary> {
     defaultEpochs: job.defaultEpochs,
     extra,
     quiet: job.quiet,
+    onWarning: job.onWarning,
   });
   const levels = result.model.levels.length;
   const t = config.train;
@@ -208,7 +183,7 @@ export async function runTrainJob(job: TrainJob): Promise<TrainSummary> {
     data_seconds: dataSeconds,
     commit,
   };
-  await writeJsonAtomic(`${job.out}/${RUN_FILES.summary}`, summary);
+  await writeJsonAtomic(folder.summary, summary);
   disposeModel(result.model);
   tf.disposeVariables();
   return summary;

@@ -326,6 +326,8 @@ export interface PinnedReport {
 export class PinnedWatch {
   /** First step at which a level was pinned, or null. */
   pinnedAt: number | null = null;
+  /** Patch size K of the level found pinned at the last probe, or null when none was. */
+  pinnedPatchSize: number | null = null;
   #since: number | null = null;
   #criteria: PinnedCriteria;
 
@@ -351,6 +353,7 @@ export class PinnedWatch {
     if (!bad) {
       const since = this.#since;
       this.#since = null;
+      this.pinnedPatchSize = null;
       const spread = Math.min(...levels.map((l) => l.spread)).toExponential(1);
       const recovered = since === null
         ? null
@@ -359,6 +362,7 @@ export class PinnedWatch {
       return { warning: null, recovered, lasting: false };
     }
     this.#since ??= step;
+    this.pinnedPatchSize = bad.patchSize;
     let warning: string | null = null;
     if (this.pinnedAt === null) {
       this.pinnedAt = step;

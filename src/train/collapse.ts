@@ -66,6 +66,11 @@ export class CollapseWatch {
     this.#criteria = criteria;
   }
 
+  /** The loss term watched (e.g. `svddPrime64`), once a step is seen; null when the run has no SVDD term. */
+  get term(): string | null {
+    return this.#key ?? null;
+  }
+
   /**
    * Record one step.
    *

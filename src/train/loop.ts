@@ -13,11 +13,12 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { DEFAULT_RUN_OPTIONS, type RunConfig, type RunOptions, stepsPerEpoch, validateRunOptions } from "../config.ts";
 import { Rng } from "../util/rng.ts";
-import { CHECKPOINT_FILE, loadModelState, loadOptimizerState, readCheckpoint } from "./checkpoint.ts";
+import { loadModelState, loadOptimizerState, readCheckpoint } from "./checkpoint.ts";
+import { RunFolder } from "./run_folder.ts";
 import { createModel, disposeModel, type PatchSvddModel } from "./model.ts";
 import { type LossValues, setCenters, type TrainImages, trainStep } from "./step.ts";
 import { scheduledLearningRate } from "./lr_schedule.ts";
-import type { StopFact, TrainObserver } from "./observer.ts";
+import type { StopFact, TrainObserver, WarningSink } from "./observer.ts";
 import { checkFinite, CollapseStop } from "./stops.ts";
 import { LossLog } from "./observers/loss_log.ts";
 import { CollapseObserver } from "./observers/collapse_watch.ts";
@@ -53,8 +54,11 @@ export interface TrainRunOptions extends Partial<RunOptions> {
   extra?: Record<string, unknown>;
   /** No progress bar. */
   quiet?: boolean;
-  /** Where warnings go (collapse, pinned codes, position task). Default: stderr, prefixed with `warning: `. */
-  onWarning?: (message: string) => void;
+  /**
+   * Where warnings go (collapse, pinned codes, position task), as one-line facts with their kind; the
+   * command line adds its advice (src/cli/advice.ts). Default: stderr, prefixed with `warning: `.
+   */
+  onWarning?: WarningSink;
   /** More observers, called after the kit's own (e.g. a notebook's live plot). */
   observers?: TrainObserver[];
 }
@@ -91,7 +95,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   validateRunOptions(opts);
   const run = await openRun(opts);
   const { config, model, optimizer, rng } = run;
-  const t = config.train, ckptPath = `${opts.runDir}/${CHECKPOINT_FILE}`, firstStep = run.step;
+  const t = config.train, ckptPath = run.folder.checkpoint, firstStep = run.step;
   let step = run.step, last: LossValues | null = null, stoppedBy: TrainRunResult["stoppedBy"] = "steps";
   const { totalSteps, deadline } = budget(opts, stepsPerEpoch(opts.data.count, t.batchSize));
   const start = performance.now();
@@ -179,6 +183,7 @@ async function notify(
 
 /** A run's state at the start of an invocation. */
 interface OpenRun {
+  folder: RunFolder;
   config: RunConfig;
   model: PatchSvddModel;
   optimizer: tf.Optimizer;
@@ -189,9 +194,9 @@ interface OpenRun {
 
 /** Create the run folder and the model, optimizer and sampling stream: new, or as the checkpoint left them. */
 async function openRun(opts: TrainRunOptions): Promise<OpenRun> {
-  await Deno.mkdir(opts.runDir, { recursive: true });
-  await removeStaleTemporaries(opts.runDir);
-  const checkpoint = opts.resume ? await readCheckpoint(`${opts.runDir}/${CHECKPOINT_FILE}`) : null;
+  const folder = new RunFolder(opts.runDir);
+  await folder.create();
+  const checkpoint = opts.resume ? await readCheckpoint(folder.checkpoint) : null;
   const config = checkpoint?.meta.config ?? opts.config;
   const model = createModel(config);
   if (checkpoint) loadModelState(model, checkpoint);
@@ -199,6 +204,7 @@ async function openRun(opts: TrainRunOptions): Promise<OpenRun> {
   const optimizer = tf.train.adam(config.train.learningRate, 0.9, 0.999, 1e-8);
   if (checkpoint) await loadOptimizerState(optimizer, checkpoint);
   return {
+    folder,
     config,
     model,
     optimizer,
@@ -216,17 +222,4 @@ function budget(opts: TrainRunOptions, perEpoch: number): { totalSteps: number; 
     totalSteps = (opts.defaultEpochs ?? DEFAULT_RUN_OPTIONS.defaultEpochs) * perEpoch;
   }
   return { totalSteps, deadline: performance.now() + (opts.maxMinutes ?? Infinity) * 60_000 };
-}
-
-/** Remove temporary checkpoint files left by a process killed while writing one. */
-async function removeStaleTemporaries(dir: string): Promise<void> {
-  try {
-    for await (const entry of Deno.readDir(dir)) {
-      if (entry.isFile && entry.name.startsWith(`${CHECKPOINT_FILE}.tmp-`)) {
-        await Deno.remove(`${dir}/${entry.name}`).catch(() => {});
-      }
-    }
-  } catch {
-    // an unreadable folder fails later with a clearer message
-  }
 }

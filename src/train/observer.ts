@@ -44,7 +44,24 @@ export interface StopFact {
   at: number;
   /** Who saw it: the losses (src/train/collapse.ts) or the activation probe (src/train/activation_probe.ts). */
   by: "losses" | "probe";
+  /** What collapsed: the loss term the losses watch follows (e.g. `svddPrime64`), or the pinned codes (`codes32`). */
+  term?: string;
 }
+
+/**
+ * What a training warning is about, so that the command line can add its advice (src/cli/advice.ts):
+ * a collapse seen by the losses, pinned codes seen by the probe, pinned codes that recovered, or a
+ * position task that ended above chance or never left it.
+ */
+export type WarningKind = "collapse" | "pinned" | "recovered" | "position";
+
+/**
+ * Where the loop and its observers send warnings: a one-line fact (no advice) and its kind.
+ *
+ * @param message what was seen, one line
+ * @param kind what it is about
+ */
+export type WarningSink = (message: string, kind?: WarningKind) => void;
 
 /**
  * A per-step extra of the training loop. Every method is optional; the loop calls them in the

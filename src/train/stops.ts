@@ -1,7 +1,9 @@
 /**
  * Why a training run stopped before the end of its budget, as typed errors (exit code 3 at the
  * command line): a loss became NaN or infinite ({@linkcode Divergence}), or the run collapsed and
- * was asked to stop when it does ({@linkcode CollapseStop}). Both keep a checkpoint and say which.
+ * was asked to stop when it does ({@linkcode CollapseStop}). Both keep a checkpoint and carry, as
+ * fields, which term, which step and the checkpoint kept; their messages state the fact only. What to
+ * do about it, in flags, is the command line's to say (src/cli/advice.ts).
  *
  * @module
  */
@@ -20,6 +22,8 @@ export class Divergence extends TrainingError {
   readonly value: number;
   /** Step of the checkpoint kept. */
   readonly keptStep: number;
+  /** The checkpoint file kept. */
+  readonly checkpointPath: string;
 
   /**
    * @param step the step whose loss was not finite
@@ -30,15 +34,14 @@ export class Divergence extends TrainingError {
    */
   constructor(step: number, term: string, value: number, keptStep: number, path: string) {
     super(
-      `Loss ${term} became ${value} at step ${step}; the last good checkpoint (step ${keptStep}) is kept in ${path}. ` +
-        `Check the data for NaN/Inf values, or retrain with --force and a lower --lr or --lambda or another --seed ` +
-        `(--resume keeps the run's settings and would diverge again)`,
+      `Loss ${term} became ${value} at step ${step}; the last good checkpoint (step ${keptStep}) is kept in ${path}.`,
     );
     this.name = "Divergence";
     this.step = step;
     this.term = term;
     this.value = value;
     this.keptStep = keptStep;
+    this.checkpointPath = path;
   }
 }
 
@@ -48,8 +51,12 @@ export class CollapseStop extends TrainingError {
   readonly step: number;
   /** Who saw it: the losses or the activation probe. */
   readonly by: StopFact["by"];
+  /** What collapsed (e.g. `svddPrime64`, `codes32`), when the watch said. */
+  readonly term: string | undefined;
   /** Step of the checkpoint kept (the step at which the run was stopped). */
   readonly keptStep: number;
+  /** The checkpoint file kept. */
+  readonly checkpointPath: string;
 
   /**
    * @param fact when the collapse began and who saw it
@@ -59,12 +66,14 @@ export class CollapseStop extends TrainingError {
   constructor(fact: StopFact, keptStep: number, path: string) {
     super(
       `Training collapsed at step ${fact.at} and was stopped (--stop-on-collapse); its checkpoint (step ${keptStep}) ` +
-        `is kept in ${path}. Retrain with --force and --lr-warmup-steps 500, a lower --lr or another --seed`,
+        `is kept in ${path}.`,
     );
     this.name = "CollapseStop";
     this.step = fact.at;
     this.by = fact.by;
+    this.term = fact.term;
     this.keptStep = keptStep;
+    this.checkpointPath = path;
   }
 }
 

@@ -8,21 +8,17 @@
  */
 
 import { type CollapseCriteria, CollapseWatch } from "../collapse.ts";
-import type { StepReport, StopFact, TrainObserver } from "../observer.ts";
+import type { StepReport, StopFact, TrainObserver, WarningSink } from "../observer.ts";
 import type { LossLogRow } from "./loss_log.ts";
-
-/** The advice that follows a collapse warning. */
-const HINT =
-  `Stop it and retrain with --force and a learning-rate warm-up (--lr-warmup-steps 500), a lower --lr or another --seed`;
 
 /** Warns when the losses show a collapse. */
 export class CollapseObserver implements TrainObserver {
   #watch: CollapseWatch;
-  #warn: (message: string) => void;
+  #warn: WarningSink;
 
   /**
    * @param history the run's logged steps before this invocation (a resumed run's; else none)
-   * @param warn where the warning goes
+   * @param warn where the warning goes (kind "collapse"; the command line adds its advice)
    * @param criteria thresholds (default: those of src/train/collapse.ts)
    * @example
    * ```ts
@@ -31,14 +27,14 @@ export class CollapseObserver implements TrainObserver {
    * const watch = new CollapseObserver([], (m) => warnings.push(m), { baselineSteps: 1, ratio: 1e-3, patience: 2 });
    * watch.afterStep({ step: 1, values: { svddPrime64: 3e-4 }, lr: 1e-4, seconds: 1 }); // undefined
    * watch.afterStep({ step: 2, values: { svddPrime64: 1e-15 }, lr: 1e-4, seconds: 2 }); // undefined
-   * watch.afterStep({ step: 3, values: { svddPrime64: 1e-15 }, lr: 1e-4, seconds: 3 }); // { at: 2, by: "losses" }
+   * watch.afterStep({ step: 3, values: { svddPrime64: 1e-15 }, lr: 1e-4, seconds: 3 }); // { at: 2, by: "losses", term: "svddPrime64" }
    * ```
    */
-  constructor(history: LossLogRow[], warn: (message: string) => void, criteria?: CollapseCriteria) {
+  constructor(history: LossLogRow[], warn: WarningSink, criteria?: CollapseCriteria) {
     this.#watch = new CollapseWatch(criteria);
     this.#warn = warn;
     for (const row of history) this.#watch.observe(row.step, row);
-    if (this.collapsedAt !== null) warn(`this run collapsed at step ${this.collapsedAt}. ${HINT}`);
+    if (this.collapsedAt !== null) warn(`this run collapsed at step ${this.collapsedAt}.`, "collapse");
   }
 
   /** Step at which the run was seen to collapse, or null. */
@@ -48,7 +44,7 @@ export class CollapseObserver implements TrainObserver {
 
   /** @returns a stop fact when a resumed run had collapsed before */
   start(): StopFact | void {
-    if (this.collapsedAt !== null) return { at: this.collapsedAt, by: "losses" };
+    if (this.collapsedAt !== null) return this.#fact();
   }
 
   /**
@@ -58,7 +54,11 @@ export class CollapseObserver implements TrainObserver {
   afterStep({ step, values }: StepReport): StopFact | void {
     const collapse = this.#watch.observe(step, values);
     if (!collapse) return;
-    this.#warn(`training collapsed: ${collapse}. ${HINT}`);
-    return { at: this.collapsedAt!, by: "losses" };
+    this.#warn(`training collapsed: ${collapse}.`, "collapse");
+    return this.#fact();
+  }
+
+  #fact(): StopFact {
+    return { at: this.collapsedAt!, by: "losses", ...(this.#watch.term ? { term: this.#watch.term } : {}) };
   }
 }

@@ -16,7 +16,7 @@
  * @module
  */
 
-import type { EndReport, StepReport, TrainObserver } from "../observer.ts";
+import type { EndReport, StepReport, TrainObserver, WarningSink } from "../observer.ts";
 import type { LossValues } from "../step.ts";
 
 /** Chance level of the 8-way position classifier's cross-entropy: ln 8. */
@@ -83,7 +83,7 @@ export class PositionWatch implements TrainObserver {
   /** The findings of the last {@linkcode end} (empty before it, and when all is well). */
   findings: PositionFinding[] = [];
   #tracks = new Map<string, Track>();
-  #warn: (message: string) => void;
+  #warn: WarningSink;
   #criteria: PositionCriteria;
 
   /**
@@ -103,7 +103,7 @@ export class PositionWatch implements TrainObserver {
    */
   constructor(
     history: LossValues[],
-    warn: (message: string) => void,
+    warn: WarningSink,
     criteria: PositionCriteria = DEFAULT_POSITION_CRITERIA,
   ) {
     this.#warn = warn;
@@ -165,6 +165,6 @@ export class PositionWatch implements TrainObserver {
   /** Judge the run and warn once per finding. */
   end(_report?: EndReport): void {
     this.findings = this.judge();
-    for (const f of this.findings) this.#warn(f.message);
+    for (const f of this.findings) this.#warn(f.message, "position");
   }
 }

@@ -20,7 +20,7 @@ import {
 } from "../activation_probe.ts";
 import type { Encoder } from "../../model/encoder.ts";
 import { JsonLinesLog } from "../jsonl_log.ts";
-import type { StepReport, StopFact, TrainObserver } from "../observer.ts";
+import type { StepReport, StopFact, TrainObserver, WarningSink } from "../observer.ts";
 import type { TrainImages } from "../step.ts";
 
 /** File name of the activation log inside the run folder: one `{step, levels}` row per probe. */
@@ -37,10 +37,6 @@ export interface ActivationRow {
   levels: LevelActivations[];
 }
 
-/** The advice that follows a pinned-codes warning. */
-const HINT = `If it stays pinned, stop it and retrain with --force and --lr-warmup-steps 500, a lower --lr or ` +
-  `another --seed`;
-
 /** Settings of {@linkcode ProbeObserver.open}. */
 export interface ProbeOptions {
   /** The run folder (the log goes to `ACTIVATION_LOG_FILE` there). */
@@ -55,8 +51,8 @@ export interface ProbeOptions {
   data: TrainImages;
   /** The run's seed (the probe draws its patches with a generator of its own seeded by it). */
   seed: number;
-  /** Where warnings go. */
-  warn: (message: string) => void;
+  /** Where warnings go (kinds "pinned" and "recovered"; the command line adds its advice). */
+  warn: WarningSink;
   /** When codes count as pinned, and for how long before a stop. Default {@linkcode DEFAULT_PINNED_CRITERIA}. */
   criteria?: PinnedCriteria;
 }
@@ -106,7 +102,10 @@ export class ProbeObserver implements TrainObserver {
    */
   async afterStep({ step }: StepReport): Promise<StopFact | void> {
     if (!this.#probe || step % this.#options.every !== 0) return;
-    if (await this.#measure(step)) return { at: this.#watch.since!, by: "probe" };
+    if (await this.#measure(step)) {
+      const level = this.#watch.pinnedPatchSize;
+      return { at: this.#watch.since!, by: "probe", ...(level ? { term: `codes${level}` } : {}) };
+    }
   }
 
   /** Close the log. */
@@ -119,8 +118,8 @@ export class ProbeObserver implements TrainObserver {
     const levels = await measureActivations(this.#options.encoder, this.#probe!);
     await this.#log.append({ step, levels });
     const report = this.#watch.observe(step, levels);
-    if (report.warning) this.#options.warn(`${report.warning}. ${HINT}`);
-    if (report.recovered) this.#options.warn(report.recovered);
+    if (report.warning) this.#options.warn(`${report.warning}.`, "pinned");
+    if (report.recovered) this.#options.warn(report.recovered, "recovered");
     return report.lasting;
   }
 }

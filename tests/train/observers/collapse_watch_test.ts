@@ -1,11 +1,16 @@
 /**
- * The collapse watch observer: warns once (with the advice) when the losses confirm a collapse and
- * returns a stop fact at that step; a resumed run whose earlier steps had collapsed is named at
+ * The collapse watch observer: warns once (a fact of kind "collapse", to which the command line adds
+ * its advice) when the losses confirm a collapse and returns a stop fact, naming the term, at that step; a resumed run whose earlier steps had collapsed is named at
  * construction and its start() returns the fact (so --stop-on-collapse stops it at once).
  */
 
 import { assert, assertEquals } from "../../assert.ts";
 import { CollapseObserver } from "../../../src/train/observers/collapse_watch.ts";
+import type { WarningKind } from "../../../src/train/observer.ts";
+import { warningLine } from "../../../src/cli/advice.ts";
+
+/** The warnings as `train` prints them (after `warning: `). */
+const printed = (warnings: string[]) => (m: string, kind?: WarningKind) => warnings.push(warningLine(m, kind));
 
 const criteria = { baselineSteps: 2, ratio: 1e-3, patience: 3 };
 const step = (n: number, svddPrime32: number) => ({
@@ -17,10 +22,19 @@ const step = (n: number, svddPrime32: number) => ({
 
 Deno.test("CollapseObserver: one warning and one stop fact, at the step the losses confirm the collapse", () => {
   const warnings: string[] = [];
-  const watch = new CollapseObserver([], (m) => warnings.push(m), criteria);
+  const watch = new CollapseObserver([], printed(warnings), criteria);
   assertEquals(watch.start(), undefined);
   const facts = [1e-3, 1e-3, 1e-3, 1e-15, 1e-15, 1e-15, 1e-15, 1e-15].map((v, i) => watch.afterStep(step(i + 1, v)));
-  assertEquals(facts.map((f) => f ?? null), [null, null, null, null, null, { at: 4, by: "losses" }, null, null]);
+  assertEquals(facts.map((f) => f ?? null), [
+    null,
+    null,
+    null,
+    null,
+    null,
+    { at: 4, by: "losses", term: "svddPrime32" },
+    null,
+    null,
+  ]);
   assertEquals(watch.collapsedAt, 4);
   assertEquals(warnings.length, 1);
   assert(warnings[0].startsWith("training collapsed: L_SVDD'(32) fell from 1.0e-3"), warnings[0]);
@@ -30,12 +44,12 @@ Deno.test("CollapseObserver: one warning and one stop fact, at the step the loss
 Deno.test("CollapseObserver: a resumed run that had collapsed is named at once; start() returns the fact", () => {
   const warnings: string[] = [];
   const history = [1e-3, 1e-3, 1e-15, 1e-15, 1e-15].map((v, i) => ({ step: i + 1, ssl32: 2.08, svddPrime32: v }));
-  const watch = new CollapseObserver(history, (m) => warnings.push(m), criteria);
+  const watch = new CollapseObserver(history, printed(warnings), criteria);
   assertEquals(watch.collapsedAt, 3);
-  assertEquals(watch.start(), { at: 3, by: "losses" });
+  assertEquals(watch.start(), { at: 3, by: "losses", term: "svddPrime32" });
   assert(warnings.length === 1 && warnings[0].startsWith("this run collapsed at step 3. Stop it"), warnings[0]);
   assertEquals(watch.afterStep(step(6, 1e-15)), undefined, "reported once");
   // a healthy history: no warning, no fact
-  const healthy = new CollapseObserver(history.slice(0, 2), (m) => warnings.push(m), criteria);
+  const healthy = new CollapseObserver(history.slice(0, 2), printed(warnings), criteria);
   assertEquals([healthy.start(), healthy.collapsedAt, warnings.length], [undefined, null, 1]);
 });

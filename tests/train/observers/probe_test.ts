@@ -11,6 +11,7 @@ import { selectBackend } from "../../../src/backend/mod.ts";
 import { assert, assertEquals } from "../../assert.ts";
 import { createEncoder, disposeEncoder } from "../../../src/model/encoder.ts";
 import { ACTIVATION_LOG_FILE, ProbeObserver } from "../../../src/train/observers/probe.ts";
+import { warningLine } from "../../../src/cli/advice.ts";
 import { Rng } from "../../../src/util/rng.ts";
 import { tempDir } from "../../reliability/_helpers.ts";
 
@@ -68,7 +69,7 @@ Deno.test("ProbeObserver: pinned codes warn once; a stop fact once pinned for th
     encoder,
     data,
     seed: 0,
-    warn: (m) => warnings.push(m),
+    warn: (m, kind) => warnings.push(warningLine(m, kind)),
     criteria: { saturated: 0.9, spread: 5e-3, lastingSteps: 20 },
   });
   await probe.start(0);
@@ -79,9 +80,14 @@ Deno.test("ProbeObserver: pinned codes warn once; a stop fact once pinned for th
   assertEquals(warnings.length, 1);
   assert(warnings[0].startsWith("at step 0 the K=32 codes are pinned to one corner: 100% "), warnings[0]);
   assert(warnings[0].endsWith("a lower --lr or another --seed"), warnings[0]);
-  assertEquals(facts.map((f, i) => f ? [i + 1, f] : null).filter(Boolean), [[20, { at: 0, by: "probe" }], [30, {
+  assertEquals(facts.map((f, i) => f ? [i + 1, f] : null).filter(Boolean), [[20, {
     at: 0,
     by: "probe",
+    term: "codes32",
+  }], [30, {
+    at: 0,
+    by: "probe",
+    term: "codes32",
   }]]);
   disposeEncoder(encoder);
 });
