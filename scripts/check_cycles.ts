@@ -6,11 +6,15 @@
  * --json`), and looks for cycles at two grains:
  *
  * - files: `a.ts` imports `b.ts` which imports `a.ts` again;
- * - folders: a file of `src/cli/` imports `src/ablate/` while a file of `src/ablate/` imports
+ * - folders: a file of `src/cli/` imports `src/lab/ablate/` while a file of `src/lab/ablate/` imports
  *   `src/cli/` (each top-level file of `src/`, such as `config.ts`, is a unit of its own, and
  *   `src/mod.ts`, which re-exports everything, is left out of the folder graph).
  *
- * Prints each cycle with the imports that close it and exits 1 when there is one, 0 otherwise.
+ * A file of `src/lab/` counts in the folder graph as its lab folder (`lab/plot/figure.ts` ->
+ * `lab/plot`). It also checks the layering of the lab: the method library (everything in `src/` but
+ * `lab/`, `cli/`, `jobs/` and `mod.ts`) never imports `src/lab/` (see {@linkcode labImports}).
+ *
+ * Prints each cycle and each library import of the lab and exits 1 when there is one, 0 otherwise.
  *
  * Usage: `deno run --allow-read --allow-run --allow-write --allow-env scripts/check_cycles.ts [SRC_DIR]`
  *
@@ -109,15 +113,45 @@ export function cycleThrough(graph: Graph, component: string[]): string[] {
 }
 
 /**
- * The folder (unit) of a file of the source tree: its first folder (`cli/common.ts` -> `cli`), or the
- * file itself for a top-level file (`config.ts`).
+ * The folder (unit) of a file of the source tree: its first folder (`cli/common.ts` -> `cli`), its
+ * first two inside the lab (`lab/plot/figure.ts` -> `lab/plot`), or the file itself for a top-level
+ * file (`config.ts`).
  *
  * @param file path relative to the source folder, with `/` separators
  * @returns the unit
  */
 export function unitOf(file: string): string {
-  const slash = file.indexOf("/");
-  return slash < 0 ? file : file.slice(0, slash);
+  const parts = file.split("/");
+  if (parts.length === 1) return file;
+  return parts[0] === "lab" && parts.length > 2 ? `lab/${parts[1]}` : parts[0];
+}
+
+/** Where the lab (`src/lab/`: plot, figures, bench, ablate, report) may be imported from. */
+export const LAB_USERS: readonly string[] = ["lab/", "cli/", "jobs/", "mod.ts"];
+
+/**
+ * Imports of the lab from the method library: the lab (`src/lab/`) depends on the library, never the
+ * other way round. Only the lab itself, the command-line entries (`cli/`), the jobs that run the
+ * library and write the lab's outputs (`jobs/`: overlays and the run report of an evaluation) and the
+ * re-exporting `mod.ts` may import it.
+ *
+ * @param edges file-level imports
+ * @returns the imports that break the rule
+ * @example
+ * ```ts
+ * import { labImports } from "./check_cycles.ts";
+ * import { deepStrictEqual } from "node:assert/strict";
+ * const edges = [
+ *   { from: "cli/figures.ts", to: "lab/figures/build.ts" },
+ *   { from: "train/loop.ts", to: "lab/plot/figure.ts" },
+ * ];
+ * deepStrictEqual(labImports(edges), [{ from: "train/loop.ts", to: "lab/plot/figure.ts" }]);
+ * ```
+ */
+export function labImports(edges: ImportEdge[]): ImportEdge[] {
+  return edges.filter((e) =>
+    e.to.startsWith("lab/") && !LAB_USERS.some((u) => u.endsWith("/") ? e.from.startsWith(u) : e.from === u)
+  );
 }
 
 /**
@@ -274,11 +308,22 @@ if (import.meta.main) {
   const srcDir = Deno.args[0] ?? "src";
   const edges = await importEdges(srcDir, "deno.json");
   const lines = describeCycles(edges, new Set(["mod.ts"]));
-  if (lines.length === 0) {
-    console.log(`No import cycles in ${srcDir}/ (${edges.length} imports between its files).`);
+  const layering = labImports(edges);
+  if (lines.length === 0 && layering.length === 0) {
+    console.log(
+      `No import cycles in ${srcDir}/ (${edges.length} imports between its files), and the library imports no lab/.`,
+    );
   } else {
-    console.error(lines.join("\n"));
-    console.error(`${srcDir}/ has import cycles (above); move the shared part into a module that both sides import.`);
+    if (lines.length) {
+      console.error(lines.join("\n"));
+      console.error(`${srcDir}/ has import cycles (above); move the shared part into a module that both sides import.`);
+    }
+    for (const e of layering) console.error(`library imports the lab: ${e.from} imports ${e.to}`);
+    if (layering.length) {
+      console.error(
+        `${srcDir}/lab/ may be imported only from ${LAB_USERS.join(", ")}: move the shared part into the library`,
+      );
+    }
     Deno.exit(1);
   }
 }

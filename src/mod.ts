@@ -17,7 +17,7 @@ export * as model from "./model/mod.ts";
 export * as losses from "./losses/mod.ts";
 export * as inspect from "./inspect/mod.ts";
 export * as metrics from "./metrics/mod.ts";
-export * as plot from "./plot/mod.ts";
+export * as plot from "./lab/plot/mod.ts";
 export * as backend from "./backend/mod.ts";
 export { createModel, type PatchSvddModel } from "./train/model.ts";
 export { type LossValues, trainStep } from "./train/step.ts";

@@ -7,8 +7,8 @@
  */
 
 import { BACKEND_NAMES, type BackendName } from "../backend/select.ts";
-import { parseShard } from "../ablate/grid.ts";
-import { runSweep } from "../ablate/run.ts";
+import { parseShard } from "../lab/ablate/grid.ts";
+import { runSweep } from "../lab/ablate/run.ts";
 import { errorLine, printWarning } from "./advice.ts";
 import { UserError } from "../errors.ts";
 import { choiceFlag, parseCli, runMain } from "./common.ts";

@@ -11,9 +11,9 @@
 
 import { BACKEND_NAMES, type BackendName } from "../backend/select.ts";
 import { MATMUL_PRECISIONS, type MatmulPrecision } from "../backend/native.ts";
-import { formatReport } from "../bench/report.ts";
-import { runBench } from "../bench/run.ts";
-import type { NnMethod } from "../bench/inspect_bench.ts";
+import { formatReport } from "../lab/bench/report.ts";
+import { runBench } from "../lab/bench/run.ts";
+import type { NnMethod } from "../lab/bench/inspect_bench.ts";
 import { choiceFlag, numberFlag, parseCli, runMain } from "./common.ts";
 
 const USAGE = "deno task bench [--data ROOT --category C] [--backend B] [--nn exact|hnsw|both] [--run RUN] " +

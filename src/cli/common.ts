@@ -127,7 +127,7 @@ export function dataRoot(flag: string | boolean | undefined): string {
   return root;
 }
 
-// Run-folder helpers shared with src/jobs/ and src/ablate/ live in src/util/ (so that those folders
+// Run-folder helpers shared with src/jobs/ and src/lab/ablate/ live in src/util/ (so that those folders
 // need not import cli/); re-exported here for the entry points.
 export { gitCommit } from "../util/git_commit.ts";
 export { exists } from "../util/exists.ts";

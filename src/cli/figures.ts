@@ -38,8 +38,8 @@ import {
   seedSpreadFigure,
   timeToQualityFigure,
   trainSyntheticRun,
-} from "../figures/mod.ts";
-import { PAPER_TABLE1 } from "../plot/paper.ts";
+} from "../lab/figures/mod.ts";
+import { PAPER_TABLE1 } from "../lab/plot/paper.ts";
 
 const USAGE = "deno task figures [--results DIR] [--out DIR] [--run RUN [--data ROOT] [--tag NAME] [--label TEXT]] " +
   "[--no-run] [--seconds S | --steps N] [--nn exact|hnsw] [--only NAME,...]";

@@ -18,7 +18,7 @@
 
 import { basename, join } from "node:path";
 import { UserError } from "../errors.ts";
-import { PROJECT_ROOT } from "../figures/paths.ts";
+import { PROJECT_ROOT } from "../lab/figures/paths.ts";
 import { numberFlag, parseCli, runMain } from "./common.ts";
 
 const USAGE = "deno task notebooks [--only NAME[,NAME]] [--in-place] [--out DIR] [--timeout S] [--list] | --setup";

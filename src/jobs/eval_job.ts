@@ -12,8 +12,8 @@ import { loadDataset } from "../data/dataset.ts";
 import { UserError } from "../errors.ts";
 import { inspectDataset } from "../inspect/evaluate.ts";
 import { type MetricsRecord, metricsRecord } from "../inspect/report.ts";
-import { writeOverlayPng } from "../plot/overlay.ts";
-import { writeRunReport } from "../report/write.ts";
+import { writeOverlayPng } from "../lab/plot/overlay.ts";
+import { writeRunReport } from "../lab/report/write.ts";
 import { CHECKPOINT_FILE, loadModelState, readCheckpoint } from "../train/checkpoint.ts";
 import { createModel, disposeModel } from "../train/model.ts";
 import { removeStaleTemporaries, writeJsonAtomic } from "../util/atomic.ts";
@@ -37,7 +37,7 @@ export interface EvalJob {
   precision?: MatmulPrecision;
   /** Write overlay PNGs (default true). */
   overlays?: boolean;
-  /** Write `RUN/report.html` (default true): metrics, curves, best and worst maps (src/report/). */
+  /** Write `RUN/report.html` (default true): metrics, curves, best and worst maps (src/lab/report/). */
   report?: boolean;
   /**
    * Use the dataset's ground-truth masks (default true). False (`eval --no-masks`) evaluates

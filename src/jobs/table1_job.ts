@@ -14,13 +14,13 @@
 
 import { join } from "node:path";
 import { type BackendName, selectBackend } from "../backend/mod.ts";
-import { hostInfo, loadAverage } from "../bench/host.ts";
+import { hostInfo, loadAverage } from "../lab/bench/host.ts";
 import { writeJsonAtomic } from "../util/atomic.ts";
 import { exists } from "../util/exists.ts";
 import { UserError } from "../errors.ts";
 import { importReferenceEncoder } from "../model/reference_weights.ts";
-import { aurocTable } from "../plot/auroc_table.ts";
-import { PAPER_TABLE1 } from "../plot/paper.ts";
+import { aurocTable } from "../lab/plot/auroc_table.ts";
+import { PAPER_TABLE1 } from "../lab/plot/paper.ts";
 import type { MetricsRecord } from "../inspect/report.ts";
 import { runEvalJob } from "./eval_job.ts";
 import { runImportJob, sha256Hex } from "./import_job.ts";

@@ -7,8 +7,8 @@
  * @module
  */
 
-import { PAPER_TABLE1 } from "../plot/paper.ts";
-import type { AurocRow } from "../plot/auroc_table.ts";
+import { PAPER_TABLE1 } from "../lab/plot/paper.ts";
+import type { AurocRow } from "../lab/plot/auroc_table.ts";
 
 /** One evaluated category. AUROC and AUPRO are fractions in [0, 1]. */
 export interface Table1Row {

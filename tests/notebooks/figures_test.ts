@@ -27,7 +27,7 @@ import {
   saveOutcome,
   selectCases,
   sweepTableRows,
-} from "../../src/figures/mod.ts";
+} from "../../src/lab/figures/mod.ts";
 import { assert, assertEquals, assertThrows } from "../assert.ts";
 import { metricsOf, writeResults } from "./_fixtures.ts";
 

@@ -5,6 +5,7 @@ import {
   describeCycles,
   folderGraph,
   importEdges,
+  labImports,
   unitOf,
 } from "../../scripts/check_cycles.ts";
 
@@ -66,4 +67,42 @@ Deno.test("importEdges() counts type-only imports and re-exports, not imports in
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("unitOf() counts a lab file as its lab folder, so lab/ablate -> jobs -> lab/plot is no cycle", () => {
+  assertEquals([unitOf("lab/plot/figure.ts"), unitOf("lab/mod.ts"), unitOf("jobs/eval_job.ts")], [
+    "lab/plot",
+    "lab",
+    "jobs",
+  ]);
+  const layered = [
+    { from: "lab/ablate/run.ts", to: "jobs/eval_job.ts" },
+    { from: "jobs/eval_job.ts", to: "lab/plot/overlay.ts" },
+  ];
+  assertEquals(describeCycles(layered), []);
+});
+
+Deno.test("labImports() names library files that import src/lab/, and allows lab/, cli/, jobs/ and mod.ts", () => {
+  const edges = [
+    { from: "lab/figures/build.ts", to: "lab/plot/figure.ts" },
+    { from: "cli/figures.ts", to: "lab/figures/build.ts" },
+    { from: "jobs/eval_job.ts", to: "lab/report/write.ts" },
+    { from: "mod.ts", to: "lab/plot/mod.ts" },
+    { from: "train/loop.ts", to: "lab/plot/figure.ts" },
+    { from: "metrics/auroc.ts", to: "lab/bench/host.ts" },
+    { from: "lab/plot/figure.ts", to: "metrics/auroc.ts" },
+    { from: "labels.ts", to: "lab/plot/figure.ts" },
+  ];
+  assertEquals(labImports(edges), [
+    { from: "train/loop.ts", to: "lab/plot/figure.ts" },
+    { from: "metrics/auroc.ts", to: "lab/bench/host.ts" },
+    { from: "labels.ts", to: "lab/plot/figure.ts" },
+  ]);
+});
+
+Deno.test("src/: no library file imports src/lab/", async () => {
+  const root = new URL("../../", import.meta.url).pathname;
+  const edges = await importEdges(`${root}src`, `${root}deno.json`);
+  assertEquals(labImports(edges), []);
+  assertEquals(edges.some((e) => e.to.startsWith("lab/")), true, "the lab exists and is imported");
 });

@@ -1,0 +1,96 @@
+/**
+ * Which of the paper's numbers (REFERENCE.md section 7) belongs beside a row of an ablation
+ * table. The paper reports its method per class (Table 1), and its ablations as means over all
+ * 15 classes (losses) or read off a bar chart (hierarchy, approximate). A number is shown only
+ * where our cell matches the paper's setting apart from the ablated field:
+ *
+ * - per-category rows: Table 1, for the paper's method (hier K=64, L_SVDD' + L_SSL) and map `mult`;
+ * - mean rows (all categories MVTec classes): the hierarchy ablation for `k64` / `k32` (and
+ *   the flat K=64 baseline), the losses ablation for L_SVDD and L_SVDD' with `mult`, and
+ *   Table 1's mean for the paper's method with `mult`. These are means over all 15 classes.
+ *
+ * "The paper's setting" = {@linkcode DEFAULT_CONFIG}'s training fields (lambda 1e-3, D=64, ...)
+ * and image size, whatever the seed, budget or inspection settings.
+ *
+ * @module
+ */
+
+import { DEFAULT_CONFIG, type RunConfig } from "../../config.ts";
+import { PAPER_HIERARCHY_ABLATION, PAPER_LOSS_ABLATION, PAPER_TABLE1 } from "../plot/paper.ts";
+
+/** A number from the paper, and where it comes from. */
+export interface PaperNumber {
+  /** Detection (image) AUROC, a fraction. */
+  det: number;
+  /** Segmentation (pixel) AUROC, a fraction. */
+  seg: number;
+  /** Where the number comes from, e.g. "Table 1" or "losses ablation, mean of 15 classes". */
+  source: string;
+}
+
+/** The MVTec AD classes of Table 1. */
+export const MVTEC_CLASSES: readonly string[] = Object.keys(PAPER_TABLE1).filter((c) => c !== "mean");
+
+/**
+ * The paper's loss-ablation label of a loss combination.
+ *
+ * @param losses the switches
+ * @returns "L_SVDD", "L_SVDD'", "L_SVDD' + L_SSL", or null for combinations the paper did not report
+ */
+export function paperLossLabel(losses: RunConfig["train"]["losses"]): string | null {
+  if (losses.svdd && !losses.svddPrime && !losses.ssl) return "L_SVDD";
+  if (!losses.svdd && losses.svddPrime && !losses.ssl) return "L_SVDD'";
+  if (!losses.svdd && losses.svddPrime && losses.ssl) return "L_SVDD' + L_SSL";
+  return null;
+}
+
+/** Whether a config equals the paper's in every field an ablation here does not vary. */
+function paperSetting(config: RunConfig): boolean {
+  const t = config.train, d = DEFAULT_CONFIG.train;
+  return config.imageSize === DEFAULT_CONFIG.imageSize && t.lambda === d.lambda && t.embeddingDim === d.embeddingDim &&
+    t.learningRate === d.learningRate && t.batchSize === d.batchSize && t.classifierHead === d.classifierHead &&
+    t.sslNoiseStd === d.sslNoiseStd && t.sampling === d.sampling;
+}
+
+/**
+ * The paper's number for one table row, if it has one.
+ *
+ * @param config the row's configuration (any seed)
+ * @param map the resolved map key (`k64`, `k32`, `sum`, `mult`)
+ * @param scope a category name, or `{ mean: categories }` for the row averaged over categories
+ * @returns the number and its source, or null
+ * @example
+ * ```ts
+ * import { DEFAULT_CONFIG } from "../../config.ts";
+ * import { paperNumber } from "./paper.ts";
+ * const p = paperNumber(DEFAULT_CONFIG, "mult", "bottle");
+ * if (p?.det !== 0.986) throw new Error("Table 1 has bottle at 98.6");
+ * ```
+ */
+export function paperNumber(config: RunConfig, map: string, scope: string | { mean: string[] }): PaperNumber | null {
+  if (!paperSetting(config)) return null;
+  const t = config.train;
+  const hier64 = t.encoder === "hier" && t.patchSize === 64;
+  const flat64 = t.encoder === "flat" && t.patchSize === 64;
+  const loss = paperLossLabel(t.losses);
+  const method = loss === "L_SVDD' + L_SSL";
+  if (typeof scope === "string") {
+    const row = PAPER_TABLE1[scope];
+    return hier64 && method && map === "mult" && row && scope !== "mean" ? { ...row, source: "Table 1" } : null;
+  }
+  if (scope.mean.length === 0 || !scope.mean.every((c) => MVTEC_CLASSES.includes(c))) return null;
+  const of15 = "mean of 15 classes";
+  if (flat64 && method && map === "k64") {
+    return { ...PAPER_HIERARCHY_ABLATION["non-hierarchical K=64"], source: `hierarchy ablation (approx.), ${of15}` };
+  }
+  if (!hier64) return null;
+  if (method && map === "k64") {
+    return { ...PAPER_HIERARCHY_ABLATION["hierarchical K=64"], source: `hierarchy ablation (approx.), ${of15}` };
+  }
+  if (method && map === "k32") {
+    return { ...PAPER_HIERARCHY_ABLATION["hierarchical K=32"], source: `hierarchy ablation (approx.), ${of15}` };
+  }
+  if (method && map === "mult") return { ...PAPER_TABLE1.mean, source: `Table 1, ${of15}` };
+  if (loss && map === "mult") return { ...PAPER_LOSS_ABLATION[loss], source: `losses ablation, ${of15}` };
+  return null;
+}
