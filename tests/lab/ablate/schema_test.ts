@@ -160,7 +160,7 @@ Deno.test("the shipped sweep files validate and expand to the grids they promise
     smoke: { cells: 4, axis: "losses", values: 2 },
   };
   for (const [name, e] of Object.entries(expect)) {
-    const sweep = await loadSweep(new URL(`../../experiments/${name}.json`, import.meta.url).pathname);
+    const sweep = await loadSweep(new URL(`../../../experiments/${name}.json`, import.meta.url).pathname);
     assertEquals(sweep.name, name);
     assertEquals(sweep.axes.map((a) => a.name), [e.axis]);
     assertEquals(sweep.axes[0].values.length, e.values);
