@@ -8,6 +8,11 @@
  * never overwrites an old run folder. The dataset root's path is not part of it: the same
  * sweep on a machine where the data lies elsewhere keeps its ids.
  *
+ * A sweep with `"untrained": true` gets, per seed and category, one more cell before the axis
+ * combinations: the base configuration trained for 0 steps, id `untrained_seed=S_<category>-<hash>`,
+ * its hash covering only the base, category, seed, data and the 0-step budget, so every sweep with
+ * the same base shares it (the runner copies a finished twin instead of evaluating it again).
+ *
  * @module
  */
 
@@ -43,7 +48,12 @@ export interface Cell {
   config: RunConfig;
   /** Training budget. */
   budget: Budget;
+  /** True for the untrained-encoder cell (base configuration, 0 steps; axes empty). */
+  untrained?: boolean;
 }
+
+/** The budget of an untrained-encoder cell. */
+export const UNTRAINED_BUDGET: Readonly<Budget> = { steps: 0 };
 
 /**
  * The categories a sweep runs on: its list, or the synthetic dataset's `synthetic_<kind>`.
@@ -132,8 +142,29 @@ export function expandGrid(sweep: Sweep, data: DataIdentity): Cell[] {
     combos = combos.flatMap((c) => axis.values.map((v) => ({ ...c, [axis.name]: v })));
   }
   const cells: Cell[] = [];
+  const precision = sweep.precision === "fp32" ? {} : { precision: sweep.precision };
   for (const seed of sweep.seeds) {
     for (const category of sweepCategories(sweep)) {
+      if (sweep.untrained) {
+        const config = structuredClone(base);
+        config.train.seed = seed;
+        const prefix = `untrained_seed=${seed}_${category}`;
+        checkCell(sweep, config, prefix);
+        const budget = { ...UNTRAINED_BUDGET };
+        const hash = cellHash({ config, category, budget, data, ...precision });
+        cells.push({
+          index: cells.length,
+          id: `${prefix}-${hash}`,
+          prefix,
+          hash,
+          axes: {},
+          seed,
+          category,
+          config,
+          budget,
+          untrained: true,
+        });
+      }
       for (const axes of combos) {
         const config = structuredClone(base);
         for (const axis of sweep.axes) applyAxis(config, axis.name, axes[axis.name]);
@@ -141,7 +172,6 @@ export function expandGrid(sweep: Sweep, data: DataIdentity): Cell[] {
         const parts = [...Object.entries(axes).map(([k, v]) => `${k}=${slug(v)}`), `seed=${seed}`, category];
         const prefix = parts.join("_");
         checkCell(sweep, config, prefix);
-        const precision = sweep.precision === "fp32" ? {} : { precision: sweep.precision };
         const hash = cellHash({ config, category, budget: sweep.budget, data, ...precision });
         cells.push({
           index: cells.length,

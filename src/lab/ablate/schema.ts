@@ -16,6 +16,7 @@
  *   "backend": "auto", "nn": "exact", "overlays": false,
  *   "precision": "fp32",            // "bf16": native convs/matmuls on AMX (part of every cell's hash)
  *   "stopOnCollapse": false,        // true: a cell that collapses stops and fails (train --stop-on-collapse)
+ *   "untrained": true,              // add an untrained-encoder cell (base config, 0 steps) per category and seed
  *   "losses": ["svdd", "svdd-prime", "svdd-prime+ssl"]   // axes: any other key listed in AXIS_NAMES
  * }
  * ```
@@ -76,6 +77,7 @@ export const SETTING_NAMES = [
   "stopOnCollapse",
   "nn",
   "overlays",
+  "untrained",
 ] as const;
 
 /** One axis: its name and values, in file order. */
@@ -151,6 +153,13 @@ export interface Sweep {
   nn?: "hnsw" | "exact";
   /** Write overlay PNGs for every cell. Default false. */
   overlays: boolean;
+  /**
+   * Add, per category and seed, an untrained-encoder cell: the base configuration trained for 0 steps.
+   * The tables then show an "untrained" row and every trained row's gain over it (same seed). The cell's
+   * id depends only on the base, category, seed and data, so sweeps sharing them share the cell.
+   * Default false (sweeps without the field keep their grids and tables).
+   */
+  untrained: boolean;
 }
 
 const LOSS_TERMS = ["svdd", "svdd-prime", "ssl"] as const;
@@ -425,6 +434,10 @@ export function parseSweep(json: unknown, file: string): Sweep {
   if (typeof stopOnCollapse !== "boolean") {
     fail("stopOnCollapse", `expected true or false but ${found(stopOnCollapse)}`, "use true to stop collapsed cells");
   }
+  const untrained = obj.untrained ?? false;
+  if (typeof untrained !== "boolean") {
+    fail("untrained", `expected true or false but ${found(untrained)}`, "use true for an untrained-encoder row");
+  }
 
   return {
     name,
@@ -443,6 +456,7 @@ export function parseSweep(json: unknown, file: string): Sweep {
     stopOnCollapse: stopOnCollapse as boolean,
     nn: nn as Sweep["nn"],
     overlays: overlays as boolean,
+    untrained: untrained as boolean,
   };
 }
 

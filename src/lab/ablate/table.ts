@@ -32,7 +32,7 @@ export interface Stat {
 
 /** One row of the table. */
 export interface TableRow {
-  /** Axis values of the row (seed and category excluded). */
+  /** Axis values of the row (seed and category excluded; empty for the untrained row). */
   axes: Record<string, number | string>;
   /** Category, or "mean" for the average over categories. */
   category: string;
@@ -44,6 +44,14 @@ export interface TableRow {
   seg: Stat;
   /** The paper's number, if it has one for this row. */
   paper: PaperNumber | null;
+  /** True for the untrained-encoder row (sweeps with `"untrained": true` only). */
+  untrained?: boolean;
+  /**
+   * A trained row's gain over the untrained encoder (sweeps with `"untrained": true` only): per seed,
+   * this row's AUROC minus the untrained cell's of the same seed, category and map, then mean and std
+   * over the seeds where both are finished (n = 0 where the untrained encoder lacks the map).
+   */
+  gain?: { det: Stat; seg: Stat };
 }
 
 /**
@@ -85,7 +93,8 @@ export function mapKeysOf(config: RunConfig): string[] {
 
 /**
  * Build the table rows: for every combination of axis values (grid order), every category
- * and then "mean", every requested map the configuration has.
+ * and then "mean", every requested map the configuration has. When the grid has untrained-encoder
+ * cells, their rows come first (marked `untrained`) and every trained row gets its `gain` over them.
  *
  * The "mean" row averages over categories per seed first (only seeds where every category
  * is finished count), then takes mean and std over those seeds.
@@ -95,6 +104,17 @@ export function mapKeysOf(config: RunConfig): string[] {
  * @param maps requested map keys (`main` = the configuration's main map)
  * @param categories the sweep's categories, in order
  * @returns rows; a row with n = 0 has no finished cell yet
+ * @example
+ * ```ts
+ * import { parseSweep } from "./schema.ts";
+ * import { expandGrid } from "./grid.ts";
+ * import { buildTable } from "./table.ts";
+ * const sweep = parseSweep({ categories: ["bottle"], budget: { steps: 1 }, maps: ["mult"], untrained: true, lambda: [1] }, "l.json");
+ * const cells = expandGrid(sweep, { kind: "folder" });
+ * const auroc = (v: number) => ({ image_auroc: { mult: v }, pixel_auroc: { mult: v }, main: "mult" });
+ * const rows = buildTable(cells, new Map([[cells[0].id, auroc(0.9)], [cells[1].id, auroc(0.95)]]), ["mult"], ["bottle"]);
+ * if (!rows[0].untrained || Math.abs(rows[2].gain!.det.mean - 0.05) > 1e-12) throw new Error();
+ * ```
  */
 export function buildTable(
   cells: Cell[],
@@ -104,50 +124,96 @@ export function buildTable(
 ): TableRow[] {
   const groups = new Map<string, Cell[]>();
   for (const cell of cells) {
+    if (cell.untrained) continue;
     const key = JSON.stringify(cell.axes);
     groups.set(key, [...(groups.get(key) ?? []), cell]);
   }
+  const untrained = cells.filter((c) => c.untrained);
   const rows: TableRow[] = [];
+  if (untrained.length) {
+    for (const r of groupRows(untrained, metrics, maps, categories)) {
+      rows.push({ axes: {}, category: r.category, map: r.map, det: r.det, seg: r.seg, paper: null, untrained: true });
+    }
+  }
   for (const group of groups.values()) {
     const config = group[0].config;
-    const available = mapKeysOf(config);
-    const resolved = [...new Set(maps.map((m) => (m === "main" ? available[available.length - 1] : m)))]
-      .filter((m) => available.includes(m));
-    const seeds = [...new Set(group.map((c) => c.seed))];
-    const value = (cell: Cell | undefined, map: string, which: "image_auroc" | "pixel_auroc") => {
-      const v = cell && metrics.get(cell.id)?.[which][map];
-      return typeof v === "number" ? v : undefined;
-    };
-    const find = (seed: number, category: string) => group.find((c) => c.seed === seed && c.category === category);
-    for (const category of [...categories, "mean"]) {
-      for (const map of resolved) {
+    for (const r of groupRows(group, metrics, maps, categories)) {
+      const row: TableRow = {
+        axes: group[0].axes,
+        category: r.category,
+        map: r.map,
+        det: r.det,
+        seg: r.seg,
+        paper: paperNumber(config, r.map, r.category === "mean" ? { mean: categories } : r.category),
+      };
+      if (untrained.length) {
+        const base = seedValues(untrained, metrics, r.category, r.map, categories);
         const det: number[] = [], seg: number[] = [];
-        for (const seed of seeds) {
-          if (category !== "mean") {
-            const d = value(find(seed, category), map, "image_auroc");
-            const s = value(find(seed, category), map, "pixel_auroc");
-            if (d !== undefined && s !== undefined) (det.push(d), seg.push(s));
-            continue;
-          }
-          const ds = categories.map((c) => value(find(seed, c), map, "image_auroc"));
-          const ss = categories.map((c) => value(find(seed, c), map, "pixel_auroc"));
-          if (ds.every((v) => v !== undefined) && ss.every((v) => v !== undefined)) {
-            det.push(mean(ds as number[]));
-            seg.push(mean(ss as number[]));
-          }
+        for (const [seed, [d, s]] of r.perSeed) {
+          const u = base.get(seed);
+          if (u) (det.push(d - u[0]), seg.push(s - u[1]));
         }
-        rows.push({
-          axes: group[0].axes,
-          category,
-          map,
-          det: meanStd(det),
-          seg: meanStd(seg),
-          paper: paperNumber(config, map, category === "mean" ? { mean: categories } : category),
-        });
+        row.gain = { det: meanStd(det), seg: meanStd(seg) };
       }
+      rows.push(row);
     }
   }
   return rows;
+}
+
+/** Rows of one group of cells (same axis values): per category then "mean", per requested map it has. */
+function groupRows(
+  group: Cell[],
+  metrics: ReadonlyMap<string, CellMetrics>,
+  maps: string[],
+  categories: string[],
+): { category: string; map: string; det: Stat; seg: Stat; perSeed: Map<number, [number, number]> }[] {
+  const available = mapKeysOf(group[0].config);
+  const resolved = [...new Set(maps.map((m) => (m === "main" ? available[available.length - 1] : m)))]
+    .filter((m) => available.includes(m));
+  const out = [];
+  for (const category of [...categories, "mean"]) {
+    for (const map of resolved) {
+      const perSeed = seedValues(group, metrics, category, map, categories);
+      const values = [...perSeed.values()];
+      out.push({
+        category,
+        map,
+        det: meanStd(values.map((v) => v[0])),
+        seg: meanStd(values.map((v) => v[1])),
+        perSeed,
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * Per seed (in the group's seed order), [det, seg] of one category and map, or their mean over all
+ * categories for "mean" (only seeds where every category is finished).
+ */
+function seedValues(
+  group: Cell[],
+  metrics: ReadonlyMap<string, CellMetrics>,
+  category: string,
+  map: string,
+  categories: string[],
+): Map<number, [number, number]> {
+  const value = (cell: Cell | undefined, which: "image_auroc" | "pixel_auroc") => {
+    const v = cell && metrics.get(cell.id)?.[which][map];
+    return typeof v === "number" ? v : undefined;
+  };
+  const find = (seed: number, c: string) => group.find((cell) => cell.seed === seed && cell.category === c);
+  const out = new Map<number, [number, number]>();
+  for (const seed of new Set(group.map((c) => c.seed))) {
+    const names = category === "mean" ? categories : [category];
+    const ds = names.map((c) => value(find(seed, c), "image_auroc"));
+    const ss = names.map((c) => value(find(seed, c), "pixel_auroc"));
+    if (ds.every((v) => v !== undefined) && ss.every((v) => v !== undefined)) {
+      out.set(seed, [mean(ds as number[]), mean(ss as number[])]);
+    }
+  }
+  return out;
 }
 
 function mean(values: number[]): number {
@@ -164,14 +230,18 @@ function csvField(v: string | number): string {
 
 /**
  * The table as CSV: axis columns, category, map, n, det_mean, det_std, seg_mean, seg_std,
- * paper_det, paper_seg, paper_source (empty where there is no value).
+ * paper_det, paper_seg, paper_source (empty where there is no value). When the rows include the
+ * untrained encoder, a leading `training` column ("untrained" or "trained") and trailing gain_n,
+ * gain_det_mean, gain_det_std, gain_seg_mean, gain_seg_std columns (empty on the untrained rows).
  *
  * @param rows rows from {@linkcode buildTable}
  * @param axisNames axis column names, in order
  * @returns CSV text with a header line
  */
 export function tableCsv(rows: TableRow[], axisNames: string[]): string {
+  const withGain = rows.some((r) => r.untrained);
   const header = [
+    ...(withGain ? ["training"] : []),
     ...axisNames,
     "category",
     "map",
@@ -183,9 +253,11 @@ export function tableCsv(rows: TableRow[], axisNames: string[]): string {
     "paper_det",
     "paper_seg",
     "paper_source",
+    ...(withGain ? ["gain_n", "gain_det_mean", "gain_det_std", "gain_seg_mean", "gain_seg_std"] : []),
   ];
   const lines = rows.map((r) =>
     [
+      ...(withGain ? [r.untrained ? "untrained" : "trained"] : []),
       ...axisNames.map((a) => r.axes[a] ?? ""),
       r.category,
       r.map,
@@ -197,6 +269,15 @@ export function tableCsv(rows: TableRow[], axisNames: string[]): string {
       num(r.paper?.det),
       num(r.paper?.seg),
       r.paper?.source ?? "",
+      ...(withGain
+        ? [
+          r.gain?.det.n ?? "",
+          num(r.gain?.det.mean),
+          num(r.gain?.det.std),
+          num(r.gain?.seg.mean),
+          num(r.gain?.seg.std),
+        ]
+        : []),
     ].map(csvField).join(",")
   );
   return [header.join(","), ...lines].join("\n") + "\n";
@@ -227,7 +308,8 @@ export interface TableInfo {
 }
 
 /**
- * The table as Markdown with a preamble (sweep, budget, completeness, how to read it).
+ * The table as Markdown with a preamble (sweep, budget, completeness, how to read it). When the rows
+ * include the untrained encoder, a leading `training` column and trailing gain columns (signed).
  *
  * @param rows rows from {@linkcode buildTable}
  * @param axisNames axis column names, in order
@@ -250,9 +332,23 @@ export function tableMarkdown(rows: TableRow[], axisNames: string[], info: Table
     "- paper: REFERENCE.md section 7, shown where the cell matches the paper's setting apart from the ablated field; " +
       "its ablations are means over all 15 MVTec classes, at the paper's 300-epoch budget.",
   );
+  const withGain = rows.some((r) => r.untrained);
+  if (withGain) {
+    out.push(
+      "- untrained: the base configuration trained for 0 steps (same seeds); gain: per seed, a trained row's AUROC " +
+        "minus the untrained encoder's (same category and map), mean ± std over seeds (blank where the untrained " +
+        "encoder lacks the map).",
+    );
+  }
   if (info.stale.length) out.push(`- ignored run folders not in the current sweep file: ${info.stale.join(", ")}`);
   out.push("");
+  const signed = (s: Stat | undefined) => {
+    if (!s || Number.isNaN(s.mean)) return "";
+    const m = `${s.mean >= 0 ? "+" : "-"}${Math.abs(s.mean).toFixed(3)}`;
+    return s.std === null ? m : `${m} ± ${s.std.toFixed(3)}`;
+  };
   const header = [
+    ...(withGain ? ["training"] : []),
     ...axisNames,
     "category",
     "map",
@@ -262,10 +358,12 @@ export function tableMarkdown(rows: TableRow[], axisNames: string[], info: Table
     "paper det",
     "paper seg",
     "paper source",
+    ...(withGain ? ["gain det", "gain seg"] : []),
   ];
   out.push(`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`);
   for (const r of rows) {
     const cells = [
+      ...(withGain ? [r.untrained ? "untrained" : "trained"] : []),
       ...axisNames.map((a) => String(r.axes[a] ?? "")),
       r.category,
       r.map,
@@ -275,6 +373,7 @@ export function tableMarkdown(rows: TableRow[], axisNames: string[], info: Table
       r.paper ? r.paper.det.toFixed(3) : "",
       r.paper ? r.paper.seg.toFixed(3) : "",
       r.paper?.source ?? "",
+      ...(withGain ? [signed(r.gain?.det), signed(r.gain?.seg)] : []),
     ];
     out.push(`| ${cells.join(" | ")} |`);
   }

@@ -59,7 +59,7 @@ export interface FigureOutcome {
   figure: Figure | null;
   /** What the figure shows, or why it is missing and how to produce its inputs. */
   note: string;
-  /** Where the numbers came from, e.g. `"results/losses: 9 runs"`. */
+  /** Where the numbers came from, e.g. `"results/losses_100steps: 9 runs"`. */
   source: string;
   /** A markdown table of the same numbers, where one helps. */
   markdown?: string;
@@ -84,7 +84,7 @@ function howToRun(kind: SweepKind): string {
     return "evaluate reference-configuration runs (e.g. a sweep over categories with `deno task ablate`) and commit " +
       "results/<sweep>/";
   }
-  return `run \`deno task ablate experiments/${kind}.json\` and commit results/${kind}/`;
+  return `run \`deno task ablate experiments/${kind}_2400.json\` and commit results/${kind}_2400/`;
 }
 
 /** A figure holding only a message: a title and wrapped text. */
@@ -120,7 +120,7 @@ function paperOnlyRows(paper: Readonly<Record<string, { det: number; seg: number
 /** Rows of an ablation with where they came from: a sweep table, its runs, every run, or none. */
 interface Sourced<T> {
   rows: T[];
-  /** e.g. "results/losses/table.csv". */
+  /** e.g. "results/losses_100steps/table.csv". */
   source: string;
   /** Classes behind the rows. */
   categories: string[];

@@ -34,7 +34,7 @@ async function pump(stream: ReadableStream<Uint8Array>, onLine: (line: string) =
  * Run (or resume) a sweep with `deno task ablate`: finished cells are skipped, so this continues
  * an interrupted sweep, and the tables are rebuilt at the end.
  *
- * @param sweepFile the sweep file, relative to the project root (e.g. `experiments/losses.json`)
+ * @param sweepFile the sweep file, relative to the project root (e.g. `experiments/losses_100steps.json`)
  * @param options results folder, extra arguments, output sink
  * @throws {UserError} when the runner exits with an error (its exit code in the message)
  * @example

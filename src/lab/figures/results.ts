@@ -219,7 +219,7 @@ export async function readRun(dir: string, sweep = "", cell?: string): Promise<R
 /**
  * Read a sweep folder: its table (if any) and every run under `runs/` (up to three levels deep).
  *
- * @param dir the sweep folder, e.g. `results/losses`
+ * @param dir the sweep folder, e.g. `results/losses_100steps`
  * @returns the sweep (empty lists where nothing is there)
  */
 export async function readSweep(dir: string): Promise<Sweep> {

@@ -104,3 +104,53 @@ Deno.test("a sweep's precision: fp32 by default (ids unchanged), bf16 gives ever
     (e: Error) => /precision/.test(e.message) && /fp32/.test(e.message),
   );
 });
+
+Deno.test("untrained: true adds one 0-step base cell per seed and category, first, and leaves the other ids alone", () => {
+  const plain = expandGrid(parseSweep(json, "a.json"), folder);
+  const withRow = expandGrid(parseSweep({ ...json, untrained: true }, "a.json"), folder);
+  assertEquals(
+    expandGrid(parseSweep({ ...json, untrained: false }, "a.json"), folder).map((c) => c.id),
+    plain.map((c) => c.id),
+  );
+  assertEquals(withRow.length, plain.length + 4);
+  assertEquals(withRow.filter((c) => !c.untrained).map((c) => c.id), plain.map((c) => c.id));
+  const untrained = withRow.filter((c) => c.untrained);
+  assertEquals(untrained.map((c) => c.prefix), [
+    "untrained_seed=0_bottle",
+    "untrained_seed=0_carpet",
+    "untrained_seed=1_bottle",
+    "untrained_seed=1_carpet",
+  ]);
+  assertEquals(withRow[0].prefix, "untrained_seed=0_bottle");
+  assertEquals(withRow[7].prefix, "untrained_seed=0_carpet"); // after bottle's 6 axis combinations
+  assert(untrained.every((c) => c.budget.steps === 0 && Object.keys(c.axes).length === 0));
+  assertEquals(untrained[2].config.train.seed, 1);
+  assertEquals(untrained[0].config.train.lambda, 1e-3); // the base's, not an axis value
+  assertEquals(withRow.map((c) => c.index), withRow.map((_, i) => i));
+});
+
+Deno.test("an untrained cell's id depends on the base, category, seed and data, not on the axes or the budget", () => {
+  const id = (extra: Record<string, unknown>) =>
+    expandGrid(parseSweep({ ...json, untrained: true, ...extra }, "x.json"), folder)[0].id;
+  const reference = id({});
+  assertEquals(reference, "untrained_seed=0_bottle-" + reference.slice(-8));
+  // Another sweep with the same base: other axes, another budget, another file name.
+  assertEquals(
+    expandGrid(
+      parseSweep({ categories: ["bottle"], budget: { epochs: 3 }, untrained: true, dim: [8] }, "y.json"),
+      folder,
+    )[0]
+      .id,
+    reference,
+  );
+  const { losses: _l, lambda: _m, ...noAxes } = json;
+  const encoders = { ...noAxes, untrained: true, encoder: ["hier-128"] };
+  assertEquals(expandGrid(parseSweep(encoders, "z.json"), folder)[0].id, reference);
+  assert(id({ base: { train: { embeddingDim: 32 } } }) !== reference, "a changed base gives a new untrained cell");
+  assert(id({ precision: "bf16" }) !== reference);
+  const synthetic = expandGrid(
+    parseSweep({ data: "synthetic", budget: { steps: 1 }, untrained: true }, "s.json"),
+    { kind: "synthetic", spec: parseSweep({ data: "synthetic", budget: { steps: 1 } }, "s.json").synthetic! },
+  );
+  assert(synthetic[0].untrained && synthetic[0].hash !== reference.slice(-8));
+});

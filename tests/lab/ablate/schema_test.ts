@@ -3,6 +3,7 @@ import { expandGrid, sweepCategories } from "../../../src/lab/ablate/grid.ts";
 import { loadSweep, parseSweep, SweepError } from "../../../src/lab/ablate/schema.ts";
 import { UserError } from "../../../src/errors.ts";
 import { DEFAULT_CONFIG } from "../../../src/config.ts";
+import { PRESETS } from "../../../src/presets.ts";
 
 const minimal = { categories: ["bottle"], budget: { steps: 10 } };
 
@@ -111,6 +112,12 @@ Deno.test("stopOnCollapse: off by default, a boolean, and not part of the cell i
   assertSweepError({ ...minimal, stopOnCollapse: "yes" }, /stopOnCollapse: expected true or false but found "yes"/);
 });
 
+Deno.test("untrained: off by default, a boolean", () => {
+  assertEquals(parseSweep(minimal, "m.json").untrained, false);
+  assertEquals(parseSweep({ ...minimal, untrained: true }, "m.json").untrained, true);
+  assertSweepError({ ...minimal, untrained: "yes" }, /untrained: expected true or false but found "yes"/);
+});
+
 Deno.test("parseSweep() rejects synthetic options without data 'synthetic' and bad synthetic fields", () => {
   assertSweepError({ ...minimal, synthetic: { size: 64 } }, /synthetic: synthetic options need "data": "synthetic"/);
   assertSweepError(
@@ -154,10 +161,14 @@ Deno.test("loadSweep() names a missing file and a syntax error", async () => {
 
 Deno.test("the shipped sweep files validate and expand to the grids they promise", async () => {
   const expect: Record<string, { cells: number; axis: string; values: number; maps?: string[] }> = {
-    losses: { cells: 6, axis: "losses", values: 3 },
-    hierarchy: { cells: 4, axis: "encoder", values: 2, maps: ["k64", "k32", "mult"] },
-    lambda: { cells: 8, axis: "lambda", values: 4 },
+    losses_100steps: { cells: 6, axis: "losses", values: 3 },
+    hierarchy_100steps: { cells: 4, axis: "encoder", values: 2, maps: ["k64", "k32", "mult"] },
+    lambda_100steps: { cells: 8, axis: "lambda", values: 4 },
     smoke: { cells: 4, axis: "losses", values: 2 },
+    // 4 values x 2 categories x 2 seeds, plus one untrained cell per category and seed.
+    losses_2400: { cells: 20, axis: "losses", values: 4 },
+    lambda_2400: { cells: 20, axis: "lambda", values: 4 },
+    hierarchy_2400: { cells: 20, axis: "encoder", values: 4, maps: ["k128", "k64", "k32", "mult"] },
   };
   for (const [name, e] of Object.entries(expect)) {
     const sweep = await loadSweep(new URL(`../../../experiments/${name}.json`, import.meta.url).pathname);
@@ -167,8 +178,28 @@ Deno.test("the shipped sweep files validate and expand to the grids they promise
     if (name !== "smoke") assertEquals(sweep.seeds.length, 2);
     if (e.maps) assertEquals(sweep.maps, e.maps);
     const data = sweep.synthetic ? { kind: "synthetic" as const, spec: sweep.synthetic } : { kind: "folder" as const };
-    assertEquals(expandGrid(sweep, data).length, e.cells);
+    const cells = expandGrid(sweep, data);
+    assertEquals(cells.length, e.cells);
+    if (name.endsWith("_2400")) {
+      assertEquals([sweep.categories, sweep.budget, sweep.nn, sweep.untrained], [
+        ["bottle", "transistor"],
+        { steps: 2400 },
+        "exact",
+        true,
+      ]);
+      assertEquals(cells.filter((c) => c.untrained).length, 4);
+    } else assertEquals(sweep.untrained, false);
   }
+  // The preset's sweeps share their untrained cells and the lambda 1e-3 = L_SVDD' + L_SSL cells.
+  const ids = async (name: string) =>
+    expandGrid(
+      await loadSweep(new URL(`../../../experiments/${name}.json`, import.meta.url).pathname),
+      { kind: "folder" },
+    ).map((c) => c.hash);
+  const [losses, lambda] = [await ids("losses_2400"), await ids("lambda_2400")];
+  const preset = await loadSweep(new URL("../../../experiments/losses_2400.json", import.meta.url).pathname);
+  assertEquals(preset.base.train, PRESETS.fast.override.train);
+  assertEquals(losses.filter((h) => lambda.includes(h)).length, 8);
   // The speed issue's 20-minute recipe: no axis, five seeds, the named deviations set in base.
   const twenty = await loadSweep(new URL("../../../experiments/twenty_minutes.json", import.meta.url).pathname);
   assertEquals([twenty.axes.length, twenty.seeds, twenty.precision], [0, [0, 1, 2, 3, 4], "bf16"]);

@@ -183,3 +183,125 @@ Deno.test("tableCsv() and tableMarkdown() write one line per row, quoting CSV fi
   assert(md.includes("cells finished: 4 of 4") && md.includes("old-1234abcd"), md);
   assertEquals(md.split("\n").filter((l) => l.startsWith("| ")).length, 1 + rows.length);
 });
+
+/** Two categories, two seeds, an untrained cell per category and seed, and two lambda values. */
+function untrainedFixture() {
+  const sweep = parseSweep({
+    categories: ["bottle", "carpet"],
+    seeds: [0, 1],
+    budget: { steps: 1 },
+    maps: ["mult"],
+    untrained: true,
+    lambda: [1e-3, 1],
+  }, "u.json");
+  const cells = expandGrid(sweep, { kind: "folder" });
+  // Fabricated AUROCs, [det, seg], per (untrained | lambda, seed, category):
+  const values: Record<string, [number, number]> = {
+    "u/0/bottle": [0.90, 0.80],
+    "u/1/bottle": [0.92, 0.84],
+    "u/0/carpet": [0.60, 0.70],
+    "u/1/carpet": [0.50, 0.60],
+    "0.001/0/bottle": [0.95, 0.85],
+    "0.001/1/bottle": [0.93, 0.90],
+    "0.001/0/carpet": [0.70, 0.70],
+    "0.001/1/carpet": [0.80, 0.62],
+    "1/0/bottle": [0.85, 0.80],
+    "1/1/bottle": [0.90, 0.84],
+    "1/0/carpet": [0.60, 0.71],
+    "1/1/carpet": [0.50, 0.60],
+  };
+  const key = (c: Cell) => `${c.untrained ? "u" : c.axes.lambda}/${c.seed}/${c.category}`;
+  const metrics = metricsFor(cells, (c) => ({ mult: values[key(c)] }));
+  return { sweep, cells, metrics, rows: buildTable(cells, metrics, sweep.maps, ["bottle", "carpet"]) };
+}
+
+Deno.test("buildTable() puts the untrained encoder's rows first, with no paper number and no gain", () => {
+  const { rows } = untrainedFixture();
+  assertEquals(rows.map((r) => `${r.untrained ? "untrained" : r.axes.lambda}/${r.category}`), [
+    "untrained/bottle",
+    "untrained/carpet",
+    "untrained/mean",
+    "0.001/bottle",
+    "0.001/carpet",
+    "0.001/mean",
+    "1/bottle",
+    "1/carpet",
+    "1/mean",
+  ]);
+  const [bottle, , mean] = rows;
+  assert(close(bottle.det.mean, 0.91) && close(bottle.det.std!, Math.SQRT1_2 * 0.02) && bottle.det.n === 2);
+  // per seed: (0.90 + 0.60) / 2 = 0.75 and (0.92 + 0.50) / 2 = 0.71
+  assert(close(mean.det.mean, 0.73) && close(mean.det.std!, Math.SQRT1_2 * 0.04));
+  assert(rows.slice(0, 3).every((r) => r.paper === null && r.gain === undefined && Object.keys(r.axes).length === 0));
+  assert(rows.slice(3).every((r) => !r.untrained && r.gain !== undefined));
+});
+
+Deno.test("the gain is, per seed, the trained AUROC minus the untrained one of the same seed, then mean ± std", () => {
+  const { rows } = untrainedFixture();
+  const row = (lambda: number, category: string) =>
+    rows.find((r) => r.axes.lambda === lambda && r.category === category)!;
+  // lambda 1e-3, bottle: det 0.95 - 0.90 = 0.05 and 0.93 - 0.92 = 0.01; seg 0.05 and 0.06.
+  const b = row(1e-3, "bottle").gain!;
+  assert(close(b.det.mean, 0.03) && close(b.det.std!, Math.SQRT1_2 * 0.04) && b.det.n === 2, JSON.stringify(b));
+  assert(close(b.seg.mean, 0.055) && close(b.seg.std!, Math.SQRT1_2 * 0.01));
+  // carpet: 0.10 and 0.30 (not the difference of the means over seeds paired across seeds).
+  const c = row(1e-3, "carpet").gain!;
+  assert(close(c.det.mean, 0.2) && close(c.det.std!, Math.SQRT1_2 * 0.2));
+  // mean over categories per seed: seed 0 (0.05 + 0.10) / 2 = 0.075, seed 1 (0.01 + 0.30) / 2 = 0.155.
+  const m = row(1e-3, "mean").gain!;
+  assert(close(m.det.mean, 0.115) && close(m.det.std!, Math.SQRT1_2 * 0.08));
+  // lambda 1, bottle: -0.05 and -0.02: a loss shows as a negative gain.
+  assert(close(row(1, "bottle").gain!.det.mean, -0.035));
+  // carpet seg: 0.01 and 0.00.
+  assert(close(row(1, "carpet").gain!.seg.mean, 0.005));
+});
+
+Deno.test("the gain counts only seeds where both the trained and the untrained cell are finished", () => {
+  const { sweep, cells, metrics } = untrainedFixture();
+  const partial = new Map(metrics);
+  partial.delete(cells.find((c) => c.untrained && c.seed === 1 && c.category === "bottle")!.id);
+  const rows = buildTable(cells, partial, sweep.maps, ["bottle", "carpet"]);
+  const bottle = rows.find((r) => r.axes.lambda === 1e-3 && r.category === "bottle")!;
+  assertEquals([bottle.det.n, bottle.gain!.det.n, bottle.gain!.det.std], [2, 1, null]);
+  assert(close(bottle.gain!.det.mean, 0.05));
+  const mean = rows.find((r) => r.axes.lambda === 1e-3 && r.category === "mean")!;
+  assertEquals(mean.gain!.det.n, 1); // seed 1's untrained mean over categories is incomplete
+  const none = buildTable(cells, new Map(), sweep.maps, ["bottle", "carpet"]);
+  assert(none.filter((r) => !r.untrained).every((r) => r.gain!.det.n === 0 && Number.isNaN(r.gain!.det.mean)));
+});
+
+Deno.test("tables with the untrained encoder get a training column and signed gain columns", () => {
+  const { rows } = untrainedFixture();
+  const csv = tableCsv(rows, ["lambda"]).trim().split("\n");
+  assertEquals(
+    csv[0],
+    "training,lambda,category,map,n,det_mean,det_std,seg_mean,seg_std,paper_det,paper_seg,paper_source," +
+      "gain_n,gain_det_mean,gain_det_std,gain_seg_mean,gain_seg_std",
+  );
+  assertEquals(csv[1], "untrained,,bottle,mult,2,0.91,0.0141,0.82,0.0283,,,,,,,,");
+  assertEquals(
+    csv[4],
+    "trained,0.001,bottle,mult,2,0.94,0.0141,0.875,0.0354,0.986,0.981,Table 1,2,0.03,0.0283,0.055,0.0071",
+  );
+  const md = tableMarkdown(rows, ["lambda"], {
+    name: "u",
+    file: "u.json",
+    description: "",
+    budget: "1 steps",
+    seeds: [0, 1],
+    categories: ["bottle", "carpet"],
+    finished: 12,
+    total: 12,
+    failed: [],
+    stale: [],
+  });
+  assert(md.includes("| training | lambda | category | map | n |") && md.includes("| gain det | gain seg |"), md);
+  assert(md.includes("| untrained |  | bottle | mult | 2 | 0.910 ± 0.014 | 0.820 ± 0.028 |  |  |  |  |  |"), md);
+  assert(
+    md.includes("| trained | 1 | bottle | mult | 2 | 0.875 ± 0.035 | 0.820 ± 0.028 |  |  |  | -0.035 ± 0.021 |"),
+    md,
+  );
+  assert(md.includes("untrained: the base configuration trained for 0 steps"), md);
+  // Without the untrained cells the columns are the old ones.
+  assert(!tableCsv(rows.filter((r) => r.gain === undefined && !r.untrained), ["lambda"]).includes("training"));
+});
