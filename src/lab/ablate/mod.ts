@@ -32,6 +32,7 @@ export {
   type Shard,
   shardCells,
   sweepCategories,
+  UNTRAINED_BUDGET,
 } from "./grid.ts";
 export { MVTEC_CLASSES, paperLossLabel, type PaperNumber, paperNumber } from "./paper.ts";
 export {

@@ -185,7 +185,7 @@ export function parseLossLabel(label: string): LossSwitches | null {
 }
 
 /**
- * Parse an encoder label `flat-64`, `hier-64`, `hier-128` (family and patch size K).
+ * Parse an encoder label `flat-64`, `hier-32` (f_small alone), `hier-64`, `hier-128` (family and patch size K).
  *
  * @param label `<hier|flat>-<K>`
  * @returns encoder family and K, or null when the label does not match
@@ -263,7 +263,7 @@ const AXIS_CHECKS: Record<AxisName, { check: Check; fix: string }> = {
   },
   encoder: {
     check: (v) => typeof v === "string" && parseEncoderLabel(v) ? null : `expected <hier|flat>-<K> but ${found(v)}`,
-    fix: 'use "flat-64", "hier-64" or "hier-128"',
+    fix: 'use "flat-64", "hier-32" (f_small alone), "hier-64" or "hier-128"',
   },
   dim: { check: number("a positive integer", (n) => Number.isInteger(n) && n > 0), fix: "use values such as 16, 64" },
   lr: { check: number("a number > 0", (n) => n > 0), fix: "use values such as 1e-4" },
