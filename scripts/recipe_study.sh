@@ -27,6 +27,8 @@ for n in "${points[@]}"; do
   "$deno" run -A src/cli/eval.ts --run "$out" --nn exact --no-overlays >"$out/eval.log" 2>&1 ||
     { echo "eval failed: $out (see eval.log)"; exit 1; }
   cp "$out/metrics.json" "$out/metrics_step$n.json"
+  # The untrained encoder is the run's own baseline: eval's sanity check reads RUN/baseline/metrics.json.
+  [ "$n" = 0 ] && mkdir -p "$out/baseline" && cp "$out/metrics.json" "$out/baseline/metrics.json"
   cp "$out/train_summary.json" "$out/train_summary_step$n.json"
   echo "$recipe $category seed $seed step $n: $(grep -o '"mult": *[0-9.]*' "$out/metrics.json" | head -2 | tr '\n' ' ')"
 done
