@@ -7,8 +7,14 @@
  * @module
  */
 
-import { type DeepPartial, DEFAULT_CONFIG, mergeConfig, type RunConfig, validateConfig } from "./config.ts";
-import { ConfigError } from "./config.ts";
+import {
+  ConfigError,
+  type DeepPartial,
+  DEFAULT_CONFIG,
+  mergeConfig,
+  type RunConfig,
+  validateConfig,
+} from "./config.ts";
 
 /** One named preset. */
 export interface Preset {
