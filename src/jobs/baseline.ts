@@ -47,7 +47,8 @@ export function sameUntrainedNetwork(a: RecordedMetrics["config"], b: RecordedMe
 
 /**
  * The metrics of untrained encoders that can serve as `run`'s baseline: `run/baseline/metrics.json`
- * and every sibling folder's `metrics.json` recorded at step 0 for the same category and network.
+ * and every sibling folder's `metrics.json` recorded at step 0 for the same category and network (imported
+ * weights, also saved at step 0, excepted).
  *
  * @param run the run folder
  * @param metrics the run's own metrics (category and config)
@@ -74,10 +75,19 @@ export async function findUntrainedBaselines(run: string, metrics: RecordedMetri
     }
     if (
       other.config?.step === 0 && other.category === metrics.category &&
-      sameUntrainedNetwork(other.config, metrics.config)
+      sameUntrainedNetwork(other.config, metrics.config) && !(await isImported(dir))
     ) found.push(other);
   }
   return found;
+}
+
+/** Whether a run folder holds imported weights (`import-weights`, `table1`: step 0 but trained, not a baseline). */
+async function isImported(dir: string): Promise<boolean> {
+  try {
+    return "imported_from" in JSON.parse(await Deno.readTextFile(join(dir, "config.json")));
+  } catch {
+    return false;
+  }
 }
 
 /**

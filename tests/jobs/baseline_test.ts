@@ -47,7 +47,7 @@ Deno.test("eval: a sibling untrained run that scores higher makes a trained run'
   assert(/below the untrained encoder's 1\.500/.test(e.stderr), e.stderr);
 });
 
-Deno.test("findUntrainedBaselines() ignores trained siblings, other categories and other networks", async () => {
+Deno.test("findUntrainedBaselines() ignores trained siblings, imported weights, other categories and other networks", async () => {
   const runs = join(tmp, "find");
   const config = (step: number, dim = 8) => ({
     step,
@@ -71,6 +71,8 @@ Deno.test("findUntrainedBaselines() ignores trained siblings, other categories a
   await write("trained-too", metrics("a", 50));
   await write("other-category", metrics("b", 0));
   await write("other-dim", metrics("a", 0, 16));
+  await write("imported", metrics("a", 0)); // the authors' weights: step 0 but trained
+  await Deno.writeTextFile(join(runs, "imported", "config.json"), JSON.stringify({ imported_from: "enchier.pkl" }));
   // deno-lint-ignore no-explicit-any
   const found = await findUntrainedBaselines(join(runs, "me"), metrics("a", 100) as any);
   assertEquals(found.length, 1);
