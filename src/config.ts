@@ -249,6 +249,9 @@ export function validateConfig(config: RunConfig): RunConfig {
       `Expected the learning-rate warm-up to be a positive whole number of steps but found ${t.lrWarmupSteps}`,
     );
   }
+  if (!(Number.isFinite(t.sslNoiseStd) && t.sslNoiseStd >= 0)) {
+    throw new ConfigError(`Expected the SSL noise std to be a number >= 0 but found ${t.sslNoiseStd}`);
+  }
   if (!t.losses.svdd && !t.losses.svddPrime && !t.losses.ssl) {
     throw new ConfigError("Expected at least one active loss term but found none");
   }

@@ -22,6 +22,7 @@ export const CONFIG_OPTIONS: OptionSpec = {
   "lr": { type: "string" },
   "batch-size": { type: "string" },
   "classifier-head": { type: "string" },
+  "ssl-noise-std": { type: "string" },
   "sampling": { type: "string" },
   "dense-crops": { type: "string" },
   "lr-schedule": { type: "string" },
@@ -77,6 +78,7 @@ Model and loss (defaults = the reference):
                              (default: none, as the reference)
   --batch-size B             pairs per pair set per step (default ${d(T.batchSize)})
   --classifier-head fixed|trainable   reference's fixed-norm last layer or trainable (default ${d(T.classifierHead)})
+  --ssl-noise-std S          std of the per-pixel noise and colour shift on SSL patches (default ${d(T.sslNoiseStd)})
   --sampling reference|dense pair sampling (default ${d(T.sampling)}; dense: crops encoded once, all pairs
                              from their grids)
   --dense-crops N            dense sampling: crops per step (default ${d(DEFAULT_DENSE_CROPS)})
@@ -120,6 +122,7 @@ export function configFromFlags(v: Record<string, string | boolean | undefined>,
   t.batchSize = numberFlag(v["batch-size"], "batch-size", "posint") ?? t.batchSize;
   t.classifierHead = choiceFlag(v["classifier-head"], "classifier-head", ["fixed", "trainable"] as const) ??
     t.classifierHead;
+  t.sslNoiseStd = numberFlag(v["ssl-noise-std"], "ssl-noise-std", "number") ?? t.sslNoiseStd;
   t.sampling = choiceFlag(v["sampling"], "sampling", ["reference", "dense"] as const) ?? t.sampling;
   const crops = numberFlag(v["dense-crops"], "dense-crops", "posint");
   if (crops !== undefined) t.denseCrops = crops;

@@ -64,3 +64,12 @@ Deno.test("train --preset fast records the preset's name beside the expanded con
     ["dense", 2, 500],
   );
 });
+
+Deno.test("--ssl-noise-std sets the SSL perturbation's std; a negative one is refused", () => {
+  assertEquals(configFromFlags({ "ssl-noise-std": "0.1" }).train.sslNoiseStd, 0.1);
+  assertEquals(configFromFlags({}).train.sslNoiseStd, DEFAULT_CONFIG.train.sslNoiseStd);
+  assertThrows(
+    () => configFromFlags({ "ssl-noise-std": "-0.1" }),
+    (e: Error) => e instanceof ConfigError && /SSL noise/.test(e.message),
+  );
+});
