@@ -34,7 +34,7 @@ export {
   sweepCategories,
   UNTRAINED_BUDGET,
 } from "./grid.ts";
-export { MVTEC_CLASSES, paperLossLabel, type PaperNumber, paperNumber } from "./paper.ts";
+export { MVTEC_CLASSES, paperLossLabel, type PaperNumber, paperNumber, recipeDeviations } from "./paper.ts";
 export {
   buildTable,
   type CellMetrics,
