@@ -84,7 +84,7 @@ Deno.test("hierarchyRowsFromTable() names encoder and map as the paper does", ()
 Deno.test("lambdaRowsFromTable() sorts by lambda and gives det and seg per lambda", () => {
   const rows = lambdaRowsFromTable(sweepTableRows(findSweep(sweeps, "lambda")!.table!));
   assertEquals(rows.map((r) => r.lambda), [1e-4, 1e-4, 1e-3, 1e-3, 1, 1]);
-  assertEquals(rows[4], { lambda: 1, metric: "det", mean: 0.5, std: 0.05 });
+  assertEquals(rows[4], { lambda: 1, metric: "det", mean: 0.5, std: 0.05, facet: "mean" });
 });
 
 Deno.test("runTraits() and the run summaries: mean over seeds, std, the axis each ablation varies", () => {

@@ -29,6 +29,7 @@ import { FIGURES_DIR, PROJECT_ROOT } from "./paths.ts";
 import {
   allRuns,
   findSweep,
+  findSweeps,
   readLossLog,
   readRun,
   type RunResult,
@@ -49,6 +50,7 @@ import {
   type SweepTableRow,
   sweepTableRows,
   tableCategories,
+  untrainedLevelsFromTable,
 } from "./summarize.ts";
 
 /** A built figure (or the reason there is none) and where its numbers came from. */
@@ -126,33 +128,72 @@ interface Sourced<T> {
   categories: string[];
   /** Whether the rows come from the sweep of this kind (table or runs) rather than a fallback. */
   own: boolean;
+  /** The sweep the rows come from (null for the fallback over every run). */
+  sweep: Sweep | null;
+  /** That sweep's table rows, when the rows come from its table. */
+  table: SweepTableRow[] | null;
+  /** When a longer-budget sweep of this kind exists but has nothing to draw: what was passed over. */
+  passedOver: Sweep[];
 }
 
-/** Find an ablation's rows: the sweep's table, else its runs, else every committed run. */
+/**
+ * Find an ablation's rows: the table of the sweep of this kind with the longest step budget that
+ * has rows to draw (`*_2400` before `*_100steps`), else the preferred sweep's runs, else every
+ * committed run.
+ */
 function sourced<T>(
   sweeps: Sweep[],
   kind: SweepKind,
   fromTable: (rows: SweepTableRow[]) => T[],
   fromRuns: (runs: RunResult[]) => T[],
 ): Sourced<T> {
-  const sweep = findSweep(sweeps, kind);
-  if (sweep?.table) {
+  const candidates = findSweeps(sweeps, kind);
+  for (const [i, sweep] of candidates.entries()) {
+    if (!sweep.table) continue;
     const table = sweepTableRows(sweep.table);
     const rows = fromTable(table);
     if (rows.length > 0) {
-      return { rows, source: `${shown(sweep.dir)}/table.csv`, categories: tableCategories(table), own: true };
+      return {
+        rows,
+        source: `${shown(sweep.dir)}/table.csv`,
+        categories: tableCategories(table),
+        own: true,
+        sweep,
+        table,
+        passedOver: candidates.slice(0, i),
+      };
     }
   }
-  const { runs, own } = runsFor(sweeps, kind);
+  const { sweep, runs, own } = runsFor(sweeps, kind);
   const rows = fromRuns(runs);
   const source = own ? `${shown(sweep!.dir)}/runs (${runs.length} runs)` : `all committed runs (${runs.length})`;
-  return { rows, source, categories: [...new Set(runs.map((r) => r.traits.category))], own };
+  return {
+    rows,
+    source,
+    categories: [...new Set(runs.map((r) => r.traits.category))],
+    own,
+    sweep: own ? sweep : null,
+    table: null,
+    passedOver: own ? candidates.slice(0, candidates.indexOf(sweep!)) : candidates,
+  };
 }
 
 /** A sweep's training budget as its table.md states it ("100 steps"), or null. */
-function sweepBudget(sweeps: Sweep[], name: string): string | null {
-  const md = sweeps.find((s) => s.name === name)?.markdown;
-  return md?.match(/budget: ([^;\n]+);/)?.[1] ?? null;
+function sweepBudget(sweep: Sweep | null): string | null {
+  return sweep?.markdown?.match(/budget: ([^;\n]+);/)?.[1] ?? null;
+}
+
+/** What a figure passed over, for its note: longer-budget sweeps with nothing to draw yet. */
+function passedOverText(passed: Sweep[], budget: string | null): string {
+  if (passed.length === 0) return "";
+  const names = passed.map((s) => `${shown(s.dir)}/`).join(", ");
+  return ` ${names} ${passed.length === 1 ? "has" : "have"} no finished trained cell yet, so this shows the ` +
+    `${budget ?? "shorter"} sweep, labelled as such.`;
+}
+
+/** "bottle", "2 classes (bottle, transistor)". */
+function facetText(categories: string[]): string {
+  return categories.length > 1 ? `one row per class, the last the mean over ${categories.length} classes` : "";
 }
 
 /** Shared logic of the two ablation bar charts. */
@@ -165,7 +206,7 @@ function ablationFigure(
   title: string,
 ): FigureOutcome {
   const name = kind === "losses" ? "ablation-losses" : "ablation-hierarchy";
-  const { rows, source, categories, own } = sourced(sweeps, kind, fromTable, fromRuns);
+  const { rows, source, categories, own, sweep, passedOver } = sourced(sweeps, kind, fromTable, fromRuns);
   if (rows.length === 0) {
     const note = `No ${kind} sweep under results/ yet and no committed run that differs from the reference only ` +
       `along this axis, so the figure shows the paper's numbers alone; ${howToRun(kind)}.`;
@@ -178,20 +219,29 @@ function ablationFigure(
     });
     return { name, figure, note, source: "the paper (src/lab/plot/paper.ts)" };
   }
-  const note = own
-    ? `${title} from ${source}.`
-    : `No ${kind} sweep under results/ yet; showing the committed runs that differ from the reference only along ` +
-      `this axis (${source}).`;
+  const budget = own ? sweepBudget(sweep) : null;
+  const note =
+    (own
+      ? `${title} from ${source}${budget ? ` (${budget} per cell)` : ""}.`
+      : `No ${kind} sweep under results/ yet; showing the committed runs that differ from the reference only along ` +
+        `this axis (${source}).`) + passedOverText(passedOver, budget);
   const hasPaper = rows.some((r) => r.paper !== undefined);
-  const budget = own ? sweepBudget(sweeps, kind) : null;
+  const hasUntrained = rows.some((r) => r.untrained !== undefined);
+  const facets = facetText(categories);
+  const groups = new Set(rows.map((r) => r.group)).size;
   const figure = ablationBars(rows, {
-    title: `${title}: ours vs. the paper`,
-    subtitle: `Mean AUROC over ${seedsText(rows.map((r) => r.n))} (each seed: mean over ${classesText(categories)}${
-      budget ? `, ${budget} of training` : ""
-    }), ± std over seeds.${
-      hasPaper ? " Black tick: the paper (mean over its 15 classes, 300 epochs)." : ""
+    title: `${title}${budget ? ` after ${budget}` : ""}: ours vs. the paper`,
+    subtitle: `Mean AUROC over ${seedsText(rows.map((r) => r.n))}${
+      facets ? ` (${facets}; a mean row averages over classes per seed first)` : ` (${classesText(categories)})`
+    }${budget ? `, ${budget} of training per cell` : ""}, ± std over seeds.${
+      hasUntrained
+        ? " Dashed grey tick and band: the untrained encoder (0 steps, same seeds and map) ± std; the signed " +
+          "number under each mean is the gain over it (mean over seeds)."
+        : ""
+    }${
+      hasPaper ? " Black tick: the paper (Table 1 per class; on mean rows its means over 15 classes; 300 epochs)." : ""
     } Source: ${source}.`,
-    width: WIDTH,
+    width: Math.max(WIDTH, 150 + 80 * groups),
   });
   return { name, figure, note, source };
 }
@@ -237,23 +287,37 @@ export function hierarchyFigure(sweeps: Sweep[]): FigureOutcome {
  * @returns the outcome (a message figure when no run varies lambda)
  */
 export function lambdaFigure(sweeps: Sweep[]): FigureOutcome {
-  const { rows, source, categories, own } = sourced(sweeps, "lambda", lambdaRowsFromTable, lambdaRows);
+  const { rows, source, categories, own, sweep, table, passedOver } = sourced(
+    sweeps,
+    "lambda",
+    lambdaRowsFromTable,
+    lambdaRows,
+  );
   if (rows.length === 0) {
     const note = `No lambda sweep under results/ yet and no committed run with another lambda; ${howToRun("lambda")}.`;
     return { name: "lambda", figure: messageFigure("AUROC vs. lambda: no results yet", note), note, source: "none" };
   }
   const lambdas = new Set(rows.map((r) => r.lambda));
-  const note = own
-    ? `AUROC vs. lambda from ${source}.`
-    : `No lambda sweep under results/ yet; showing the ${lambdas.size} lambda value(s) among the committed runs.`;
+  const budget = own ? sweepBudget(sweep) : null;
+  const note =
+    (own
+      ? `AUROC vs. lambda from ${source}${budget ? ` (${budget} per cell)` : ""}.`
+      : `No lambda sweep under results/ yet; showing the ${lambdas.size} lambda value(s) among the committed runs.`) +
+    passedOverText(passedOver, budget);
+  const untrained = table ? untrainedLevelsFromTable(table) : [];
+  const facets = facetText(categories);
   const figure = lambdaCurve(rows, {
-    title: "AUROC vs. λ, the weight of L_SVDD'",
+    title: `AUROC vs. λ, the weight of L_SVDD'${budget ? `, after ${budget}` : ""}`,
     subtitle:
-      `Main map (mult); mean ± std over seeds, each seed the mean over ${classesText(categories)}${
-        sweepBudget(sweeps, "lambda") ? ` after ${sweepBudget(sweeps, "lambda")} of training` : ""
-      }. ` +
+      `Main map (mult); mean ± std over seeds${
+        facets ? ` (${facets}, averaged per seed first)` : `, each seed the mean over ${classesText(categories)}`
+      }${budget ? `, ${budget} of training per cell` : ""}. ` +
+      (untrained.length > 0
+        ? "Dashed line and band in each metric's colour: the untrained encoder (0 steps, same seeds) ± std. "
+        : "") +
       `The paper's command uses λ = 10⁻³, the reference code's default is 1. Source: ${source}.`,
-    width: WIDTH,
+    untrained,
+    width: Math.max(WIDTH, 260 * new Set(rows.map((r) => r.facet ?? "")).size),
   });
   return { name: "lambda", figure, note, source };
 }

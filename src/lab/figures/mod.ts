@@ -7,7 +7,8 @@
  *
  * - Paths and settings: {@linkcode PROJECT_ROOT}, {@linkcode fromRoot}, {@linkcode envString},
  *   {@linkcode envNumber}, {@linkcode envFlag}, {@linkcode setupNotebook}, {@linkcode rerunSweep}.
- * - Results: {@linkcode listSweeps}, {@linkcode findSweep}, {@linkcode readRun}, {@linkcode readLossLog},
+ * - Results: {@linkcode listSweeps}, {@linkcode findSweep} (the longest step budget with results first),
+ *   {@linkcode sweepNotice}, {@linkcode readRun}, {@linkcode readLossLog},
  *   {@linkcode parseCsv}.
  * - Rows: {@linkcode lossAblationRows}, {@linkcode hierarchyAblationRows}, {@linkcode lambdaRows},
  *   {@linkcode categoryRows}.
@@ -36,6 +37,8 @@ export {
   type AblationAxis,
   allRuns,
   findSweep,
+  findSweeps,
+  hasTrainedResults,
   listSweeps,
   LOG_FILES,
   lossName,
@@ -48,6 +51,8 @@ export {
   type Sweep,
   SWEEP_PATTERNS,
   type SweepKind,
+  sweepNotice,
+  sweepSteps,
 } from "./results.ts";
 export {
   categoryRows,
@@ -67,6 +72,8 @@ export {
   type SweepTableRow,
   sweepTableRows,
   tableCategories,
+  tableFacets,
+  untrainedLevelsFromTable,
 } from "./summarize.ts";
 export {
   type CaseSelection,

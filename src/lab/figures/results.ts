@@ -271,7 +271,54 @@ export const SWEEP_PATTERNS: Readonly<Record<SweepKind, RegExp>> = {
 };
 
 /**
- * The sweep of a kind: the first whose folder name matches {@linkcode SWEEP_PATTERNS}.
+ * A sweep's training budget in steps: the `budget: N steps` line of its `table.md`, else a trailing
+ * number in its folder name (`losses_2400`, `lambda_100steps`).
+ *
+ * @param sweep the sweep
+ * @returns the steps, or null when neither says (e.g. an epoch budget)
+ * @example
+ * ```ts
+ * import { sweepSteps } from "./results.ts";
+ * sweepSteps({ name: "losses_100steps", dir: "", table: null, markdown: null, runs: [] }); // 100
+ * ```
+ */
+export function sweepSteps(sweep: Sweep): number | null {
+  const fromTable = sweep.markdown?.match(/budget: (\d+) steps/)?.[1];
+  const fromName = sweep.name.match(/_(\d+)(?:steps)?$/)?.[1];
+  const text = fromTable ?? fromName;
+  return text === undefined ? null : Number(text);
+}
+
+/**
+ * Whether a sweep has a finished trained cell: a row of its `table.csv` with n > 0 that is not the
+ * untrained encoder's, or (without a table) a run folder with metrics.
+ *
+ * @param sweep the sweep
+ * @returns true when there is something of the method to draw
+ */
+export function hasTrainedResults(sweep: Sweep): boolean {
+  if (!sweep.table) return sweep.runs.length > 0;
+  return sweep.table.rows.some((r) => Number(r.n) > 0 && r.training !== "untrained");
+}
+
+/**
+ * Every sweep of a kind (folder name matching {@linkcode SWEEP_PATTERNS}), the longest step budget
+ * first (`losses_2400` before `losses_100steps`), sweeps of unknown budget last, then by name.
+ *
+ * @param sweeps the sweeps found
+ * @param kind which ablation or table
+ * @returns the matching sweeps in order of preference
+ */
+export function findSweeps(sweeps: Sweep[], kind: SweepKind): Sweep[] {
+  const steps = (s: Sweep) => sweepSteps(s) ?? -1;
+  return sweeps.filter((s) => SWEEP_PATTERNS[kind].test(s.name))
+    .sort((a, b) => steps(b) - steps(a) || a.name.localeCompare(b.name));
+}
+
+/**
+ * The sweep of a kind to show: of {@linkcode findSweeps}, the first with a finished trained cell
+ * ({@linkcode hasTrainedResults}), so a 2400-step sweep is preferred over a 100-step one once it
+ * has results; else the first match.
  *
  * @param sweeps the sweeps found
  * @param kind which ablation or table
@@ -283,7 +330,34 @@ export const SWEEP_PATTERNS: Readonly<Record<SweepKind, RegExp>> = {
  * ```
  */
 export function findSweep(sweeps: Sweep[], kind: SweepKind): Sweep | null {
-  return sweeps.find((s) => SWEEP_PATTERNS[kind].test(s.name)) ?? null;
+  const found = findSweeps(sweeps, kind);
+  return found.find(hasTrainedResults) ?? found[0] ?? null;
+}
+
+/**
+ * For a notebook that wants one sweep (e.g. `losses_2400`): null when {@linkcode findSweep} shows
+ * it, else a Markdown line saying it is not run yet (or has no finished trained cell) and what is
+ * shown instead, with that sweep's budget.
+ *
+ * @param sweeps the sweeps found
+ * @param kind which ablation
+ * @param wanted the wanted sweep's folder name
+ * @returns the notice, or null
+ * @example
+ * ```ts
+ * import { sweepNotice } from "./results.ts";
+ * sweepNotice([], "losses", "losses_2400")?.startsWith("**`results/losses_2400/` is not run yet**"); // true
+ * ```
+ */
+export function sweepNotice(sweeps: Sweep[], kind: SweepKind, wanted: string): string | null {
+  const shown = findSweep(sweeps, kind);
+  if (shown?.name === wanted) return null;
+  const target = sweeps.find((s) => s.name === wanted);
+  const state = target ? "has no finished trained cell yet" : "is not run yet";
+  if (!shown) return `**\`results/${wanted}/\` ${state}**, and no other ${kind} sweep is committed.`;
+  const steps = sweepSteps(shown);
+  return `**\`results/${wanted}/\` ${state}**: shown instead, \`results/${shown.name}/\`` +
+    `${steps === null ? "" : ` (${steps} steps per cell)`}, labelled as such.`;
 }
 
 /**

@@ -10,7 +10,7 @@
 
 import type { AblationRow } from "../plot/ablation_bars.ts";
 import type { AurocRow } from "../plot/auroc_table.ts";
-import type { LambdaRow } from "../plot/lambda_curve.ts";
+import type { LambdaRow, UntrainedLevel } from "../plot/lambda_curve.ts";
 import { type DetSeg, PAPER_HIERARCHY_ABLATION, PAPER_LOSS_ABLATION, PAPER_TABLE1 } from "../plot/paper.ts";
 import type { CsvTable } from "./csv.ts";
 import type { AblationAxis, RunResult } from "./results.ts";
@@ -162,13 +162,16 @@ export function hierarchyAblationRows(runs: RunResult[]): AblationRow[] {
 
 /**
  * The lambda sweep: detection and segmentation AUROC (main map) per lambda, over runs that
- * differ from the reference only in lambda. Lambda 0 cannot sit on the log axis and is dropped.
+ * differ from the reference only in lambda (lambda 0 included: {@linkcode lambdaCurve} draws it on a symlog axis).
  *
  * @param runs committed runs (any sweep)
  * @returns rows for {@linkcode lambdaCurve}, sorted by lambda
  */
 export function lambdaRows(runs: RunResult[]): LambdaRow[] {
-  const groups = groupBy(onlyVarying(runs, ["lambda"]).filter((r) => r.traits.lambda > 0), (r) => `${r.traits.lambda}`);
+  const groups = groupBy(
+    onlyVarying(runs, ["lambda"]).filter((r) => r.traits.lambda >= 0),
+    (r) => `${r.traits.lambda}`,
+  );
   return [...groups.entries()].sort(([a], [b]) => Number(a) - Number(b)).flatMap(([lambda, list]) =>
     (["det", "seg"] as const).flatMap((metric) => {
       const s = overSeeds(list, (r) => detSeg(r)[metric]);
@@ -181,7 +184,7 @@ export function lambdaRows(runs: RunResult[]): LambdaRow[] {
 export const OUR_METHOD = "Patch SVDD (ours)";
 
 /**
- * The per-class table: reference-configuration runs, one method per training budget (steps),
+ * The per-class table: reference-configuration runs (0-step untrained encoders left out), one method per training budget (steps),
  * mean over seeds per class, the paper's Table 1 beside them, and per method a mean row over
  * the classes it has (compared with the paper's mean over the same classes).
  *
@@ -190,7 +193,8 @@ export const OUR_METHOD = "Patch SVDD (ours)";
  * @returns rows for {@linkcode aurocTable} (empty when no reference run exists)
  */
 export function categoryRows(runs: RunResult[], method = OUR_METHOD): AurocRow[] {
-  const reference = runs.filter((r) => r.traits.reference);
+  // A 0-step run is the untrained encoder (an ablation's baseline row), not the method.
+  const reference = runs.filter((r) => r.traits.reference && r.traits.step !== 0);
   const methodOf = (r: RunResult) =>
     r.traits.step === null
       ? method
@@ -250,11 +254,20 @@ export interface SweepTableRow {
   seg: { mean: number; std: number };
   /** The paper's number the table shows beside the row, if any. */
   paper: { det: number; seg: number; source: string } | null;
+  /**
+   * `"untrained"` for the untrained-encoder rows, `"trained"` for the others, null when the table has
+   * no `training` column (a sweep without `"untrained": true`).
+   */
+  training: "trained" | "untrained" | null;
+  /** A trained row's gain over the untrained encoder (mean ± std over the seeds both have), or null. */
+  gain: { n: number; det: { mean: number; std: number }; seg: { mean: number; std: number } } | null;
 }
 
 /**
- * Read a sweep table (`axes..., category, map, n, det_mean, det_std, seg_mean, seg_std,
- * paper_det, paper_seg, paper_source`), keeping the rows with at least one finished seed.
+ * Read a sweep table (`[training,] axes..., category, map, n, det_mean, det_std, seg_mean, seg_std,
+ * paper_det, paper_seg, paper_source[, gain_n, gain_det_mean, gain_det_std, gain_seg_mean, gain_seg_std]`),
+ * keeping the rows with at least one finished seed. The `training` column (tables with the untrained
+ * encoder) is not an axis: it becomes {@linkcode SweepTableRow.training}.
  *
  * @param table the parsed `table.csv`
  * @returns the rows (empty when the table lacks the expected columns)
@@ -276,12 +289,14 @@ export function sweepTableRows(table: CsvTable): SweepTableRow[] {
   const at = table.columns.indexOf("category");
   const needed = ["map", "n", "det_mean", "seg_mean"];
   if (at < 0 || !needed.every((c) => table.columns.includes(c))) return [];
-  const axisNames = table.columns.slice(0, at);
+  const hasTraining = table.columns.includes("training");
+  const axisNames = table.columns.slice(0, at).filter((c) => c !== "training");
   const num = (text: string | undefined) => (text === undefined || text.trim() === "" ? NaN : Number(text));
   return table.rows.flatMap((r) => {
     const n = num(r.n), det = num(r.det_mean), seg = num(r.seg_mean);
     if (!(n > 0) || !Number.isFinite(det) || !Number.isFinite(seg)) return [];
     const paperDet = num(r.paper_det), paperSeg = num(r.paper_seg);
+    const gainN = num(r.gain_n), gainDet = num(r.gain_det_mean), gainSeg = num(r.gain_seg_mean);
     return [{
       axes: Object.fromEntries(axisNames.map((a) => [a, r[a] ?? ""])),
       category: r.category,
@@ -291,6 +306,14 @@ export function sweepTableRows(table: CsvTable): SweepTableRow[] {
       seg: { mean: seg, std: num(r.seg_std) || 0 },
       paper: Number.isFinite(paperDet) && Number.isFinite(paperSeg)
         ? { det: paperDet, seg: paperSeg, source: r.paper_source ?? "" }
+        : null,
+      training: hasTraining ? (r.training === "untrained" ? "untrained" : "trained") : null,
+      gain: gainN > 0 && Number.isFinite(gainDet) && Number.isFinite(gainSeg)
+        ? {
+          n: gainN,
+          det: { mean: gainDet, std: num(r.gain_det_std) || 0 },
+          seg: { mean: gainSeg, std: num(r.gain_seg_std) || 0 },
+        }
         : null,
     }];
   });
@@ -327,10 +350,23 @@ export function paperLossName(text: string): string {
   return names.length === parts.size && names.length > 0 ? names.join(" + ") : text;
 }
 
-/** The hierarchy-ablation name of an `encoder` axis value and a map (e.g. `hier-64`, `k32`). */
+/**
+ * The hierarchy-ablation name of an `encoder` axis value and a map (e.g. `hier-64`, `k32`).
+ *
+ * @param encoder the `encoder` axis value (`flat-64`, `hier-32`, `hier-64`, `hier-128`)
+ * @param map the map key
+ * @returns the paper's name for hier-64's maps and the flat encoder, else e.g. `"hier-128 k64"`
+ * @example
+ * ```ts
+ * import { hierarchyGroupName } from "./summarize.ts";
+ * hierarchyGroupName("hier-64", "k32"); // "hierarchical K=32"
+ * hierarchyGroupName("hier-32", "k32"); // "K=32 alone (hier-32)"
+ * ```
+ */
 export function hierarchyGroupName(encoder: string, map: string): string {
   const [kind, k] = encoder.split("-");
   if (kind === "flat") return `non-hierarchical K=${k ?? 64}`;
+  if (kind === "hier" && k === "32") return "K=32 alone (hier-32)";
   if (kind === "hier" && (k ?? "64") === "64") {
     const names: Record<string, string> = {
       k64: "hierarchical K=64",
@@ -343,70 +379,152 @@ export function hierarchyGroupName(encoder: string, map: string): string {
   return `${encoder} ${map}`;
 }
 
-/** The `mean` rows of a table, one map per axis combination (`mult` preferred, else the first listed). */
-function meanRowsOneMap(rows: SweepTableRow[]): SweepTableRow[] {
-  const mean = rows.filter((r) => r.category === "mean");
-  const groups = groupBy(mean, (r) => JSON.stringify(r.axes));
+/** One map per axis combination (`mult` preferred, else the first listed). */
+function oneMap(rows: SweepTableRow[]): SweepTableRow[] {
+  const groups = groupBy(rows, (r) => JSON.stringify(r.axes));
   return [...groups.values()].map((list) => list.find((r) => r.map === "mult") ?? list[0]);
 }
 
-function toAblation(group: string, r: SweepTableRow, paper?: DetSeg): AblationRow[] {
-  const p = r.paper ?? paper;
+/**
+ * The facets an ablation figure draws from a sweep table, each with its rows: one per class and a
+ * last one for the mean over classes when the table has several classes; a single-class table
+ * gives one facet named after its class, drawn from its `mean` rows (the rows the paper's
+ * ablation numbers sit beside).
+ *
+ * @param rows the table's rows (trained and untrained)
+ * @returns facet name and the table rows behind it, in the table's class order
+ * @example
+ * ```ts
+ * import { parseCsv } from "./csv.ts";
+ * import { sweepTableRows, tableFacets } from "./summarize.ts";
+ * const csv = "lambda,category,map,n,det_mean,det_std,seg_mean,seg_std,paper_det,paper_seg,paper_source\n" +
+ *   "1,bottle,mult,2,0.9,0.01,0.9,0.01,,,\n1,transistor,mult,2,0.8,0.01,0.9,0.01,,,\n1,mean,mult,2,0.85,0.01,0.9,0.01,,,\n";
+ * tableFacets(sweepTableRows(parseCsv(csv))).map((f) => f.facet); // ["bottle", "transistor", "mean over 2 classes"]
+ * ```
+ */
+export function tableFacets(rows: SweepTableRow[]): { facet: string; rows: SweepTableRow[] }[] {
+  const categories = tableCategories(rows);
+  if (categories.length <= 1) {
+    const mean = rows.filter((r) => r.category === "mean");
+    return [{ facet: categories[0] ?? "mean", rows: mean.length > 0 ? mean : rows }];
+  }
+  return [
+    ...categories.map((c) => ({ facet: c, rows: rows.filter((r) => r.category === c) })),
+    { facet: `mean over ${categories.length} classes`, rows: rows.filter((r) => r.category === "mean") },
+  ].filter((f) => f.rows.length > 0);
+}
+
+/** The untrained encoder's row of a facet for a map, if the table has it. */
+function untrainedOf(rows: SweepTableRow[], map: string): SweepTableRow | undefined {
+  return rows.find((r) => r.training === "untrained" && r.map === map);
+}
+
+function toAblation(group: string, facet: string, r: SweepTableRow, untrained?: SweepTableRow): AblationRow[] {
   return (["det", "seg"] as const).map((metric) => ({
     group,
+    facet,
     metric,
     mean: r[metric].mean,
     std: r[metric].std,
     n: r.n,
-    ...(p ? { paper: p[metric] } : {}),
+    ...(r.paper ? { paper: r.paper[metric] } : {}),
+    ...(untrained ? { untrained: { mean: untrained[metric].mean, std: untrained[metric].std } } : {}),
+    ...(r.gain ? { gain: { mean: r.gain[metric].mean, std: r.gain[metric].std, n: r.gain.n } } : {}),
   }));
 }
 
+/** Ablation rows of every facet: `name` names a trained row, `pick` chooses the rows drawn. */
+function ablationFromTable(
+  rows: SweepTableRow[],
+  name: (r: SweepTableRow) => string,
+  pick: (rows: SweepTableRow[]) => SweepTableRow[],
+  paperOrder: string[],
+): AblationRow[] {
+  const facets = tableFacets(rows).map(({ facet, rows: list }) => ({
+    facet,
+    list,
+    named: pick(list.filter((r) => r.training !== "untrained")).map((r) => ({ name: name(r), r })),
+  }));
+  const order = ordered([...new Set(facets.flatMap((f) => f.named.map((x) => x.name)))], paperOrder);
+  return facets.flatMap(({ facet, list, named }) =>
+    order.flatMap((group) => {
+      const x = named.find((x) => x.name === group);
+      return x ? toAblation(group, facet, x.r, untrainedOf(list, x.r.map)) : [];
+    })
+  );
+}
+
 /**
- * Loss-ablation rows from a sweep table: its `mean` rows (one map each, `mult` preferred),
- * grouped by the `losses` axis under the paper's names, with the paper's number where the
- * table shows one.
+ * Loss-ablation rows from a sweep table: per facet ({@linkcode tableFacets}) one map per `losses`
+ * value (`mult` preferred) under the paper's names, with the paper's number where the table shows
+ * one, and, in tables with the untrained encoder, its level (same facet and map) and the row's gain.
  *
  * @param rows the table's rows
  * @returns rows for {@linkcode ablationBars}, the paper's order first
  */
 export function lossRowsFromTable(rows: SweepTableRow[]): AblationRow[] {
-  const named = meanRowsOneMap(rows).map((r) => ({ name: paperLossName(r.axes.losses ?? "losses"), r }));
-  return ordered(named.map((x) => x.name), Object.keys(PAPER_LOSS_ABLATION))
-    .flatMap((name) => named.filter((x) => x.name === name).flatMap((x) => toAblation(name, x.r)));
+  return ablationFromTable(
+    rows,
+    (r) => paperLossName(r.axes.losses ?? "losses"),
+    oneMap,
+    Object.keys(PAPER_LOSS_ABLATION),
+  );
 }
 
 /**
- * Hierarchy-ablation rows from a sweep table: every map of every `encoder` value (`mean` rows),
- * named as the paper names them, with the paper's (approximate) number where the table shows one.
+ * Hierarchy-ablation rows from a sweep table: per facet every map of every `encoder` value, named
+ * as the paper names them, with the paper's (approximate) number where the table shows one and the
+ * untrained encoder's level for the same map (none for a map it lacks, e.g. k128).
  *
  * @param rows the table's rows
  * @returns rows for {@linkcode ablationBars}, the paper's order first
  */
 export function hierarchyRowsFromTable(rows: SweepTableRow[]): AblationRow[] {
-  const named = rows.filter((r) => r.category === "mean")
-    .map((r) => ({ name: hierarchyGroupName(r.axes.encoder ?? "hier-64", r.map), r }));
-  return ordered(named.map((x) => x.name), Object.keys(PAPER_HIERARCHY_ABLATION))
-    .flatMap((name) => named.filter((x) => x.name === name).slice(0, 1).flatMap((x) => toAblation(name, x.r)));
+  return ablationFromTable(
+    rows,
+    (r) => hierarchyGroupName(r.axes.encoder ?? "hier-64", r.map),
+    (list) => list,
+    Object.keys(PAPER_HIERARCHY_ABLATION),
+  );
 }
 
 /**
- * Lambda rows from a sweep table: the `mean` rows (one map each, `mult` preferred) with a
- * positive `lambda` axis value.
+ * Lambda rows from a sweep table: per facet one map per `lambda` value (`mult` preferred), lambda
+ * 0 included, sorted by lambda.
  *
  * @param rows the table's rows
- * @returns rows for {@linkcode lambdaCurve}, sorted by lambda
+ * @returns rows for {@linkcode lambdaCurve}, each with its facet
  */
 export function lambdaRowsFromTable(rows: SweepTableRow[]): LambdaRow[] {
-  return meanRowsOneMap(rows)
-    .filter((r) => Number(r.axes.lambda) > 0)
-    .sort((a, b) => Number(a.axes.lambda) - Number(b.axes.lambda))
-    .flatMap((r) =>
-      (["det", "seg"] as const).map((metric) => ({
-        lambda: Number(r.axes.lambda),
-        metric,
-        mean: r[metric].mean,
-        std: r[metric].std,
-      }))
-    );
+  return tableFacets(rows).flatMap(({ facet, rows: list }) =>
+    oneMap(list.filter((r) => r.training !== "untrained" && r.axes.lambda !== undefined))
+      .filter((r) => Number(r.axes.lambda) >= 0)
+      .sort((a, b) => Number(a.axes.lambda) - Number(b.axes.lambda))
+      .flatMap((r) =>
+        (["det", "seg"] as const).map((metric) => ({
+          lambda: Number(r.axes.lambda),
+          metric,
+          mean: r[metric].mean,
+          std: r[metric].std,
+          facet,
+        }))
+      )
+  );
+}
+
+/**
+ * The untrained encoder's level per facet and metric in a lambda table (the map the lambda rows
+ * show: `mult` preferred), for {@linkcode lambdaCurve}'s `untrained` option.
+ *
+ * @param rows the table's rows
+ * @returns one level per facet and metric (empty for a table without the untrained encoder)
+ */
+export function untrainedLevelsFromTable(rows: SweepTableRow[]): UntrainedLevel[] {
+  return tableFacets(rows).flatMap(({ facet, rows: list }) => {
+    const shown = oneMap(list.filter((r) => r.training !== "untrained"))[0];
+    const u = untrainedOf(list, shown?.map ?? "mult") ?? list.find((r) => r.training === "untrained");
+    return u
+      ? (["det", "seg"] as const).map((metric) => ({ facet, metric, mean: u[metric].mean, std: u[metric].std }))
+      : [];
+  });
 }

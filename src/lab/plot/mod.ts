@@ -48,11 +48,17 @@ export {
   swatchLegend,
   type SwatchShape,
 } from "./legend.ts";
-export { METRIC_COLORS, METRIC_NAMES, PALETTE, PAPER_COLOR, REFERENCE_COLOR } from "./theme.ts";
+export { METRIC_COLORS, METRIC_NAMES, PALETTE, PAPER_COLOR, REFERENCE_COLOR, UNTRAINED_COLOR } from "./theme.ts";
 export { type DetSeg, PAPER_HIERARCHY_ABLATION, PAPER_LOSS_ABLATION, PAPER_TABLE1, SSL_CHANCE } from "./paper.ts";
 export { type AurocRow, aurocTable, aurocTableMarkdown, type AurocTableOptions } from "./auroc_table.ts";
 export { ablationBars, type AblationBarsOptions, type AblationRow } from "./ablation_bars.ts";
-export { lambdaCurve, type LambdaCurveOptions, type LambdaRow, powerOfTenLabel } from "./lambda_curve.ts";
+export {
+  lambdaCurve,
+  type LambdaCurveOptions,
+  type LambdaRow,
+  powerOfTenLabel,
+  type UntrainedLevel,
+} from "./lambda_curve.ts";
 export { type TimeCurveOptions, type TimePoint, timeToQualityCurve } from "./time_curve.ts";
 export { type SeedRun, seedSpread, type SeedSpreadOptions } from "./seed_spread.ts";
 export { type NamedRocCurve, rocCurves, type RocCurvesOptions, thinCurve } from "./roc_curves.ts";

@@ -25,6 +25,9 @@ export const PAPER_COLOR = "#111111";
 /** Colour of chance levels and other reference lines. */
 export const REFERENCE_COLOR = "#888888";
 
+/** Colour of the untrained encoder's level (0 training steps) on ablation figures. */
+export const UNTRAINED_COLOR = "#777777";
+
 /** Colours of detection and segmentation AUROC, used wherever the two appear side by side. */
 export const METRIC_COLORS: Readonly<Record<"det" | "seg", string>> = Object.freeze({ det: "#4269d0", seg: "#ff725c" });
 

@@ -1,5 +1,5 @@
 import { ablationBars } from "../../../src/lab/plot/mod.ts";
-import { assertThrows } from "../../assert.ts";
+import { assert, assertThrows } from "../../assert.ts";
 import { assertFigure } from "./_helpers.ts";
 import { syntheticAblationRows } from "./_synthetic.ts";
 
@@ -25,4 +25,26 @@ Deno.test("ablationBars() starts bars at 0 when a value falls below chance", asy
 Deno.test("ablationBars() rejects empty input and AUROCs outside [0, 1]", () => {
   assertThrows(() => ablationBars([], { title: "t" }), RangeError);
   assertThrows(() => ablationBars([{ group: "g", metric: "det", mean: 92, std: 1, n: 3 }], { title: "t" }), RangeError);
+});
+
+Deno.test("ablationBars() draws one row of panels per facet, the untrained level and the gain under each mean", async () => {
+  const rows = ["bottle", "transistor"].flatMap((facet) =>
+    (["det", "seg"] as const).map((metric) => ({
+      group: "L_SVDD' + L_SSL",
+      facet,
+      metric,
+      mean: 0.9,
+      std: 0.01,
+      n: 2,
+      untrained: { mean: 0.85, std: 0.02 },
+      gain: { mean: 0.05, std: 0.01, n: 2 },
+    }))
+  );
+  const figure = ablationBars(rows, { title: "Effect of the losses" });
+  await assertFigure(figure, ["bottle", "transistor", "untrained encoder (± std)", "+0.050"]);
+  assert(!ablationBars(rows.map(({ untrained: _, gain: __, ...r }) => r), { title: "t" }).svg.includes("untrained"));
+  assertThrows(
+    () => ablationBars([{ ...rows[0], untrained: { mean: 85, std: 1 } }], { title: "t" }),
+    RangeError,
+  );
 });
