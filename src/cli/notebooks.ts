@@ -16,7 +16,7 @@
  * @module
  */
 
-import { basename, join } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { UserError } from "../errors.ts";
 import { PROJECT_ROOT } from "../lab/figures/paths.ts";
 import { numberFlag, parseCli, runMain } from "./common.ts";
@@ -281,7 +281,10 @@ if (import.meta.main) {
     const missing = await missingJupyter();
     if (missing) throw new UserError(`${missing}; run \`deno task setup-notebooks\` (apt-get install, needs root)`);
     await ensureKernel(HEADLESS_KERNEL, { display: "Deno (patchsvdd)", ours: true });
-    const outDir = typeof v.out === "string" ? v.out : await Deno.makeTempDir({ prefix: "patchsvdd-notebooks-" });
+    // Resolved against the caller's directory: nbconvert runs in notebooks/, where a relative path would land.
+    const outDir = typeof v.out === "string"
+      ? resolve(v.out)
+      : await Deno.makeTempDir({ prefix: "patchsvdd-notebooks-" });
     await Deno.mkdir(outDir, { recursive: true });
     const timeout = numberFlag(v.timeout, "timeout", "number") ?? -1;
     const times: string[] = [];
