@@ -337,15 +337,16 @@ export function tableMarkdown(rows: TableRow[], axisNames: string[], info: Table
     out.push(
       "- untrained: the base configuration trained for 0 steps (same seeds); gain: per seed, a trained row's AUROC " +
         "minus the untrained encoder's (same category and map), mean ± std over seeds (blank where the untrained " +
-        "encoder lacks the map).",
+        "encoder lacks the map; `(n = k)` where fewer seeds than the row's have both cells finished).",
     );
   }
   if (info.stale.length) out.push(`- ignored run folders not in the current sweep file: ${info.stale.join(", ")}`);
   out.push("");
-  const signed = (s: Stat | undefined) => {
+  // The gain's seed count is said where it is fewer than the row's (an untrained cell not finished).
+  const signed = (s: Stat | undefined, n: number) => {
     if (!s || Number.isNaN(s.mean)) return "";
     const m = `${s.mean >= 0 ? "+" : "-"}${Math.abs(s.mean).toFixed(3)}`;
-    return s.std === null ? m : `${m} ± ${s.std.toFixed(3)}`;
+    return (s.std === null ? m : `${m} ± ${s.std.toFixed(3)}`) + (s.n < n ? ` (n = ${s.n})` : "");
   };
   const header = [
     ...(withGain ? ["training"] : []),
@@ -373,7 +374,7 @@ export function tableMarkdown(rows: TableRow[], axisNames: string[], info: Table
       r.paper ? r.paper.det.toFixed(3) : "",
       r.paper ? r.paper.seg.toFixed(3) : "",
       r.paper?.source ?? "",
-      ...(withGain ? [signed(r.gain?.det), signed(r.gain?.seg)] : []),
+      ...(withGain ? [signed(r.gain?.det, r.det.n), signed(r.gain?.seg, r.seg.n)] : []),
     ];
     out.push(`| ${cells.join(" | ")} |`);
   }

@@ -266,6 +266,22 @@ Deno.test("the gain counts only seeds where both the trained and the untrained c
   assert(close(bottle.gain!.det.mean, 0.05));
   const mean = rows.find((r) => r.axes.lambda === 1e-3 && r.category === "mean")!;
   assertEquals(mean.gain!.det.n, 1); // seed 1's untrained mean over categories is incomplete
+  const info = { name: "u", file: "u.json", description: "", budget: "1 steps", seeds: [0, 1] };
+  const md = tableMarkdown(rows, ["lambda"], {
+    ...info,
+    categories: ["bottle", "carpet"],
+    finished: 11,
+    total: 12,
+    failed: [],
+    stale: [],
+  });
+  assert(
+    md.includes(
+      "| trained | 0.001 | bottle | mult | 2 | 0.940 ± 0.014 | 0.875 ± 0.035 | 0.986 | 0.981 | Table 1 | " +
+        "+0.050 (n = 1) | +0.050 (n = 1) |",
+    ),
+    md,
+  );
   const none = buildTable(cells, new Map(), sweep.maps, ["bottle", "carpet"]);
   assert(none.filter((r) => !r.untrained).every((r) => r.gain!.det.n === 0 && Number.isNaN(r.gain!.det.mean)));
 });
