@@ -191,9 +191,9 @@ function passedOverText(passed: Sweep[], budget: string | null): string {
     `${budget ?? "shorter"} sweep, labelled as such.`;
 }
 
-/** "bottle", "2 classes (bottle, transistor)". */
-function facetText(categories: string[]): string {
-  return categories.length > 1 ? `one row per class, the last the mean over ${categories.length} classes` : "";
+/** How the facets are laid out, for subtitles ("" for a single class). */
+function facetText(categories: string[], unit: "row" | "panel"): string {
+  return categories.length > 1 ? `one ${unit} per class, the last the mean over ${categories.length} classes` : "";
 }
 
 /** Shared logic of the two ablation bar charts. */
@@ -227,7 +227,7 @@ function ablationFigure(
         `this axis (${source}).`) + passedOverText(passedOver, budget);
   const hasPaper = rows.some((r) => r.paper !== undefined);
   const hasUntrained = rows.some((r) => r.untrained !== undefined);
-  const facets = facetText(categories);
+  const facets = facetText(categories, "row");
   const groups = new Set(rows.map((r) => r.group)).size;
   const figure = ablationBars(rows, {
     title: `${title}${budget ? ` after ${budget}` : ""}: ours vs. the paper`,
@@ -239,7 +239,11 @@ function ablationFigure(
           "number under each mean is the gain over it (mean over seeds)."
         : ""
     }${
-      hasPaper ? " Black tick: the paper (Table 1 per class; on mean rows its means over 15 classes; 300 epochs)." : ""
+      hasPaper
+        ? ` Black tick: the paper (${
+          facets ? "Table 1 per class; on the mean row its means over 15 classes" : "its means over 15 classes"
+        }, 300 epochs).`
+        : ""
     } Source: ${source}.`,
     width: Math.max(WIDTH, 150 + 80 * groups),
   });
@@ -305,7 +309,7 @@ export function lambdaFigure(sweeps: Sweep[]): FigureOutcome {
       : `No lambda sweep under results/ yet; showing the ${lambdas.size} lambda value(s) among the committed runs.`) +
     passedOverText(passedOver, budget);
   const untrained = table ? untrainedLevelsFromTable(table) : [];
-  const facets = facetText(categories);
+  const facets = facetText(categories, "panel");
   const figure = lambdaCurve(rows, {
     title: `AUROC vs. λ, the weight of L_SVDD'${budget ? `, after ${budget}` : ""}`,
     subtitle:
