@@ -245,7 +245,7 @@ function ablationFigure(
         }, 300 epochs).`
         : ""
     } Source: ${source}.`,
-    width: Math.max(WIDTH, 150 + 80 * groups),
+    width: Math.max(WIDTH, 150 + 95 * groups),
   });
   return { name, figure, note, source };
 }

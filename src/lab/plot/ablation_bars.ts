@@ -48,6 +48,17 @@ export interface AblationBarsOptions {
   height?: number;
 }
 
+/** A group name broken at spaces into lines of at most 14 characters (long names would overlap their neighbours). */
+function wrapLabel(text: string): string {
+  const lines: string[] = [];
+  for (const word of text.split(" ")) {
+    const last = lines.length - 1;
+    if (last >= 0 && lines[last].length + 1 + word.length <= 14) lines[last] += ` ${word}`;
+    else lines.push(word);
+  }
+  return lines.join("\n");
+}
+
 /**
  * Grouped bars of AUROC with ± std error bars, the mean printed above each bar (with the gain over
  * the untrained encoder below it, where given), the paper's value marked as a black tick and the
@@ -105,10 +116,10 @@ export function ablationBars(rows: AblationRow[], options: AblationBarsOptions):
   const figure = renderPlot({
     width,
     height,
-    marginTop: 24,
-    marginBottom: 44,
+    marginTop: rows.some((r) => r.gain) ? 40 : 24, // two-line labels above the highest bars
+    marginBottom: groups.some((g) => wrapLabel(g).includes("\n")) ? 58 : 44,
     marginRight: faceted ? 110 : 20,
-    fx: { domain: groups, label: null, padding: 0.15 },
+    fx: { domain: groups, label: null, padding: 0.15, tickFormat: wrapLabel },
     ...(faceted ? { fy: { domain: facets, label: null, padding: 0.14 } } : {}),
     x: { domain: metrics, axis: null, padding: 0.1 },
     y: { domain: [base, 1], label: "AUROC", grid: true, nice: false },
