@@ -48,12 +48,12 @@ export interface AblationBarsOptions {
   height?: number;
 }
 
-/** A group name broken at spaces into lines of at most 14 characters (long names would overlap their neighbours). */
+/** A group name broken at spaces into lines of at most 16 characters (long names would overlap their neighbours). */
 function wrapLabel(text: string): string {
   const lines: string[] = [];
   for (const word of text.split(" ")) {
     const last = lines.length - 1;
-    if (last >= 0 && lines[last].length + 1 + word.length <= 14) lines[last] += ` ${word}`;
+    if (last >= 0 && lines[last].length + 1 + word.length <= 16) lines[last] += ` ${word}`;
     else lines.push(word);
   }
   return lines.join("\n");

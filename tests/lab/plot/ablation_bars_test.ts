@@ -48,3 +48,12 @@ Deno.test("ablationBars() draws one row of panels per facet, the untrained level
     RangeError,
   );
 });
+
+Deno.test("ablationBars() breaks group names longer than 16 characters into lines", async () => {
+  const figure = ablationBars([
+    { group: "non-hierarchical K=64", metric: "det", mean: 0.8, std: 0, n: 1 },
+    { group: "L_SVDD' + L_SSL", metric: "det", mean: 0.9, std: 0, n: 1 },
+  ], { title: "t" });
+  await assertFigure(figure, ["non-hierarchical", "K=64", "L_SVDD' + L_SSL"]);
+  assert(!figure.svg.includes("non-hierarchical K=64"), "the long name is on two lines");
+});
