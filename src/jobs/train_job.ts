@@ -15,6 +15,7 @@ import { trainRun } from "../train/loop.ts";
 import { disposeModel } from "../train/model.ts";
 import type { WarningSink } from "../train/observer.ts";
 import type { PositionFinding } from "../train/observers/position_watch.ts";
+import type { SaturationFinding } from "../train/observers/saturation_watch.ts";
 import { RunFolder } from "../train/run_folder.ts";
 import { writeJsonAtomic } from "../util/atomic.ts";
 import { gitCommit } from "../util/git_commit.ts";
@@ -84,6 +85,11 @@ export interface TrainSummary {
    * invocation (see src/train/observers/position_watch.ts); empty when all is well.
    */
   ssl_warnings: PositionFinding[];
+  /**
+   * Levels whose last layer ended blown up into saturation, judged on the last activation probe
+   * (see src/train/observers/saturation_watch.ts); empty when all is well or the probe was off.
+   */
+  saturation_warnings: SaturationFinding[];
   /** Seconds spent loading and normalising data. */
   data_seconds: number;
   /** Git commit of the kit. */
@@ -180,6 +186,7 @@ export async function runTrainJob(job: TrainJob): Promise<TrainSummary> {
     collapsed_at_step: result.collapsedAt,
     pinned_at_step: result.pinnedAt,
     ssl_warnings: result.sslWarnings,
+    saturation_warnings: result.saturationWarnings,
     data_seconds: dataSeconds,
     commit,
   };

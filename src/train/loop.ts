@@ -26,6 +26,7 @@ import { ProbeObserver } from "./observers/probe.ts";
 import { Checkpoints } from "./observers/checkpoints.ts";
 import { ProgressObserver } from "./observers/progress.ts";
 import { type PositionFinding, PositionWatch } from "./observers/position_watch.ts";
+import { type SaturationFinding, SaturationWatch } from "./observers/saturation_watch.ts";
 
 export { LOSS_LOG_FILE } from "./observers/loss_log.ts";
 export { ACTIVATION_LOG_FILE, DEFAULT_PROBE_EVERY } from "./observers/probe.ts";
@@ -83,6 +84,8 @@ export interface TrainRunResult {
   pinnedAt: number | null;
   /** Levels whose position task ended above chance or never left it (src/train/observers/position_watch.ts). */
   sslWarnings: PositionFinding[];
+  /** Levels whose last layer ended blown up into saturation (src/train/observers/saturation_watch.ts). */
+  saturationWarnings: SaturationFinding[];
 }
 
 /**
@@ -119,7 +122,8 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
     (Number(t.losses.ssl) + Number(t.losses.svddPrime || t.losses.svdd));
   const progress = new ProgressObserver({ totalSteps, pairsPerStep, firstStep, deadline, quiet: opts.quiet });
   const position = new PositionWatch(lossLog.kept, warn);
-  const kit: TrainObserver[] = [lossLog, collapse, probe, checkpoints, progress, position];
+  const saturation = new SaturationWatch(() => probe.latest, warn);
+  const kit: TrainObserver[] = [lossLog, collapse, probe, checkpoints, progress, position, saturation];
   const observers = [...kit, ...(opts.observers ?? [])];
   /** Stop a collapsed run when asked to: checkpoint the step reached (unless saved already) and throw. */
   const stopIfAsked = async (fact: StopFact | undefined) => {
@@ -165,6 +169,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
     collapsedAt: collapse.collapsedAt,
     pinnedAt: probe.pinnedAt,
     sslWarnings: position.findings,
+    saturationWarnings: saturation.findings,
   };
 }
 

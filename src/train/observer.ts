@@ -50,10 +50,10 @@ export interface StopFact {
 
 /**
  * What a training warning is about, so that the command line can add its advice (src/cli/advice.ts):
- * a collapse seen by the losses, pinned codes seen by the probe, pinned codes that recovered, or a
- * position task that ended above chance or never left it.
+ * a collapse seen by the losses, pinned codes seen by the probe, pinned codes that recovered, a
+ * position task that ended above chance or never left it, or a last layer blown up into saturation.
  */
-export type WarningKind = "collapse" | "pinned" | "recovered" | "position";
+export type WarningKind = "collapse" | "pinned" | "recovered" | "position" | "saturated";
 
 /**
  * Where the loop and its observers send warnings: a one-line fact (no advice) and its kind.

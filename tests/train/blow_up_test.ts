@@ -15,6 +15,7 @@ import { createModel, disposeModel } from "../../src/train/model.ts";
 import { trainStep } from "../../src/train/step.ts";
 import { drawProbe, measureActivations, pinnedLevel } from "../../src/train/activation_probe.ts";
 import { Rng } from "../../src/util/rng.ts";
+import { judgeSaturation } from "../../src/train/observers/saturation_watch.ts";
 import * as tf from "@tensorflow/tfjs-core";
 
 Deno.test("on pure-noise images L_SSL stays at chance while the activations blow up and the codes get pinned", async () => {
@@ -46,4 +47,6 @@ Deno.test("on pure-noise images L_SSL stays at chance while the activations blow
   );
   assert(pinnedLevel([after]) !== undefined, `codes pinned: saturated ${after.saturated}, spread ${after.spread}`);
   assert(pinnedLevel([before]) === undefined);
+  assert(judgeSaturation({ step: 150, levels: [after] }).length === 1, "the saturation watch sees the blown-up layer");
+  assert(judgeSaturation({ step: 0, levels: [before] }).length === 0, "and not the initial one");
 });

@@ -63,12 +63,14 @@ export class ProbeObserver implements TrainObserver {
   #options: ProbeOptions;
   #probe: Probe | null;
   #watch: PinnedWatch;
+  #latest: ActivationRow | null;
 
   private constructor(log: JsonLinesLog<ActivationRow>, options: ProbeOptions) {
     this.#log = log;
     this.#options = options;
     this.#probe = options.every > 0 ? drawProbe(options.data, options.encoder.patchSize, options.seed) : null;
     this.#watch = new PinnedWatch(options.criteria ?? DEFAULT_PINNED_CRITERIA);
+    this.#latest = log.kept.at(-1) ?? null;
   }
 
   /**
@@ -85,6 +87,11 @@ export class ProbeObserver implements TrainObserver {
   /** First probe step of this invocation at which a level's codes were pinned, or null. */
   get pinnedAt(): number | null {
     return this.#watch.pinnedAt;
+  }
+
+  /** The last probe row of the run (a resumed run's kept one until this invocation measures), or null. */
+  get latest(): ActivationRow | null {
+    return this.#latest;
   }
 
   /**
@@ -117,6 +124,7 @@ export class ProbeObserver implements TrainObserver {
   async #measure(step: number): Promise<boolean> {
     const levels = await measureActivations(this.#options.encoder, this.#probe!);
     await this.#log.append({ step, levels });
+    this.#latest = { step, levels };
     const report = this.#watch.observe(step, levels);
     if (report.warning) this.#options.warn(`${report.warning}.`, "pinned");
     if (report.recovered) this.#options.warn(report.recovered, "recovered");
