@@ -27,6 +27,7 @@ import {
   lossesFigure,
   paperTableFigure,
   pcaFigure,
+  recipeStudyFigure,
   referenceWeightsMethod,
   RESULTS_DIR,
   rocFigures,
@@ -177,6 +178,7 @@ if (import.meta.main) {
     await save(await benchFigure(resultsDir));
     await save(await timeToQualityFigure(resultsDir));
     await save(await seedSpreadFigure(resultsDir));
+    for (const category of ["bottle", "transistor"]) await save(await recipeStudyFigure(resultsDir, category));
     await save(await collapseFigure(resultsDir));
 
     const manifestPath = join(outDir, MANIFEST);

@@ -92,6 +92,7 @@ export {
   type SyntheticRunOptions,
   trainSyntheticRun,
 } from "./synthetic_run.ts";
+export { readRecipePoints, type RecipePoint, recipeStudyFigure, seedCurves } from "./recipe_study.ts";
 export { readSeedRuns, readTimePoints, seedSpreadFigure, timeToQualityFigure } from "./time_to_quality.ts";
 export { collapseFigure, readActivationLog, runActivationsFigure } from "./activations.ts";
 export {

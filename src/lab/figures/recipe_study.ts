@@ -1,0 +1,155 @@
+/**
+ * The recipe study's figures from `results/recipe/runs/<recipe>/<category>/seed<N>/`: the
+ * metrics (`metrics_step<N>.json`) and training summaries (`train_summary_step<N>.json`) that
+ * scripts/recipe_study.sh keeps after each budget. One figure per category: AUROC (the main map)
+ * against training minutes, one line per recipe and seed, step 0 being the untrained encoder, with
+ * the issue's target (the paper's Table 1 minus 0.02) marked.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { type TimePoint, timeToQualityCurve } from "../plot/time_curve.ts";
+import { PAPER_TABLE1 } from "../plot/paper.ts";
+import type { FigureOutcome } from "./build.ts";
+
+/** One evaluated point of one seed. */
+export interface RecipePoint {
+  /** `fast` (the preset) or `reference` (the defaults). */
+  recipe: string;
+  /** Category. */
+  category: string;
+  /** Seed. */
+  seed: number;
+  /** Steps trained (0: the untrained encoder). */
+  steps: number;
+  /** Training minutes to reach them (0 when unknown or untrained). */
+  minutes: number;
+  /** Detection AUROC of the main map. */
+  det: number;
+  /** Segmentation AUROC of the main map. */
+  seg: number;
+}
+
+/** Names of the subfolders of `dir`, sorted; none when it is missing. */
+async function folders(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  try {
+    for await (const e of Deno.readDir(dir)) if (e.isDirectory) out.push(e.name);
+  } catch {
+    return [];
+  }
+  return out.sort();
+}
+
+/**
+ * Read every committed point.
+ *
+ * @param dir `results/recipe/runs`
+ * @returns the points, by recipe, category, seed and steps (none when the folder is missing)
+ */
+export async function readRecipePoints(dir: string): Promise<RecipePoint[]> {
+  const points: RecipePoint[] = [];
+  for (const recipe of await folders(dir)) {
+    for (const category of await folders(join(dir, recipe))) {
+      for (const seedDir of await folders(join(dir, recipe, category))) {
+        const seed = Number(seedDir.replace(/^seed/, ""));
+        const runDir = join(dir, recipe, category, seedDir);
+        for await (const e of Deno.readDir(runDir)) {
+          const m = e.name.match(/^metrics_step(\d+)\.json$/);
+          if (!m) continue;
+          const metrics = JSON.parse(await Deno.readTextFile(join(runDir, e.name)));
+          const main = metrics.main ?? "mult";
+          let minutes = 0;
+          try {
+            const s = JSON.parse(await Deno.readTextFile(join(runDir, `train_summary_step${m[1]}.json`)));
+            minutes = Number(s.train_seconds ?? 0) / 60;
+          } catch {
+            // untrained point copied from another recipe: no summary
+          }
+          points.push({
+            recipe,
+            category,
+            seed,
+            steps: Number(m[1]),
+            minutes,
+            det: metrics.image_auroc[main],
+            seg: metrics.pixel_auroc[main],
+          });
+        }
+      }
+    }
+  }
+  const key = (p: RecipePoint) => [p.recipe, p.category, String(p.seed).padStart(4, "0"), p.steps];
+  return points.sort((a, b) => {
+    const [ka, kb] = [key(a), key(b)];
+    for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i] < kb[i] ? -1 : 1;
+    return 0;
+  });
+}
+
+/**
+ * The curves: one per recipe and seed, labelled `<recipe>, seed <N>`, step 0 (the untrained encoder) at
+ * minute 0. Seeds are drawn apart rather than averaged: they reach different budgets.
+ *
+ * @param points one category's points
+ * @returns the curve points
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { seedCurves } from "./recipe_study.ts";
+ * const p = (seed: number, steps: number, det: number) =>
+ *   ({ recipe: "fast", category: "bottle", seed, steps, minutes: steps / 240, det, seg: det });
+ * const curve = seedCurves([p(0, 0, 0.9), p(0, 2400, 0.95), p(1, 2400, 0.93)]);
+ * equal(curve.map((c) => c.label).join("; "), "fast, seed 0; fast, seed 0; fast, seed 1");
+ * ```
+ */
+export function seedCurves(points: RecipePoint[]): TimePoint[] {
+  return points.map((p) => ({
+    label: `${p.recipe}, seed ${p.seed}`,
+    steps: p.steps,
+    minutes: p.minutes,
+    det: p.det,
+    seg: p.seg,
+  }));
+}
+
+/**
+ * One category's figure and its per-seed table.
+ *
+ * @param resultsDir the results folder
+ * @param category e.g. "bottle"
+ * @returns the outcome (no figure when nothing is committed for the category)
+ */
+export async function recipeStudyFigure(resultsDir: string, category: string): Promise<FigureOutcome> {
+  const name = `recipe-${category}`;
+  const points = (await readRecipePoints(join(resultsDir, "recipe", "runs"))).filter((p) => p.category === category);
+  if (points.length === 0) {
+    return {
+      name,
+      figure: null,
+      note: `No results/recipe/runs/*/${category}/ yet (scripts/recipe_study.sh).`,
+      source: "none",
+    };
+  }
+  const paper = PAPER_TABLE1[category];
+  const targets = paper ? { det: paper.det - 0.02, seg: paper.seg - 0.02 } : null;
+  const rows = points.map((p) =>
+    `| ${p.recipe} | ${p.seed} | ${p.steps} | ${p.minutes.toFixed(1)} | ${p.det.toFixed(3)} | ${p.seg.toFixed(3)} |`
+  );
+  return {
+    name,
+    figure: timeToQualityCurve(seedCurves(points), {
+      title: `${category}: AUROC against training minutes (minute 0: the untrained encoder)`,
+      subtitle: "fp32, native backend, mult map, exact search; minutes of the machine that trained them " +
+        "(results/recipe/README.md); dashed: the paper's Table 1 minus 0.02",
+      targets,
+    }),
+    note: `${category}: ${new Set(points.map((p) => `${p.recipe}/${p.seed}`)).size} runs of ` +
+      `${[...new Set(points.map((p) => p.recipe))].join(", ")}.`,
+    source: `results/recipe/runs (${category})`,
+    markdown: ["| recipe | seed | steps | train min | det | seg |", "|---|---:|---:|---:|---:|---:|", ...rows].join(
+      "\n",
+    ) + "\n",
+  };
+}
