@@ -12,7 +12,8 @@ import { type Dataset, normalize } from "../data/dataset.ts";
 import type { Encoder } from "../model/encoder.ts";
 import { embedImageSet, type LevelEmbeddings } from "./embed.ts";
 import { fuse, imageScore, patchScoresToMap } from "./maps.ts";
-import { buildHnswIndex, type ExactKernel, nearestDistances, resolveNnMethod, searchHnsw } from "./nearest.ts";
+import { type ExactKernel, nearestDistances, resolveNnMethod } from "./nearest.ts";
+import { buildShardedHnsw } from "./hnsw_shards.ts";
 import { availableMemoryBytes, checkHnswMemory } from "./hnsw_memory.ts";
 
 /** Options of {@linkcode inspectDataset}. */
@@ -177,7 +178,16 @@ async function levelDistances(
   checkHnswMemory(bank.data.length / bank.dim, bank.dim, cfg.hnswM, available, strideFlag);
   const index = await timed(
     "index_build",
-    () => buildHnswIndex(bank.data, bank.dim, { M: cfg.hnswM, efConstruction: cfg.hnswEfConstruction }),
+    () =>
+      buildShardedHnsw(bank.data, bank.dim, {
+        M: cfg.hnswM,
+        efConstruction: cfg.hnswEfConstruction,
+        shards: cfg.hnswShards ?? 1,
+      }),
   );
-  return await timed("search", () => searchHnsw(index, queries.data, queries.dim, cfg.hnswEfSearch).distances);
+  try {
+    return (await timed("search", () => index.search(queries.data, queries.dim, cfg.hnswEfSearch))).distances;
+  } finally {
+    index.close();
+  }
 }

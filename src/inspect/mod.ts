@@ -11,6 +11,7 @@ export {
   buildHnswIndex,
   type ExactKernel,
   exactNearest,
+  type HnswBuildOptions,
   type HnswIndex,
   type HnswOptions,
   nearestDistances,
@@ -19,6 +20,14 @@ export {
   type ProgressCallback,
   searchHnsw,
 } from "./nearest.ts";
+export {
+  buildShardedHnsw,
+  type HnswSearcher,
+  mergeNearest,
+  type ShardedHnswOptions,
+  shardRows,
+} from "./hnsw_shards.ts";
+export { uniqueRows } from "./unique_rows.ts";
 export { embedImageSet, type LevelEmbeddings } from "./embed.ts";
 export { bankStride, inspectDataset, type Inspection, type InspectOptions } from "./evaluate.ts";
 export { type MetricsRecord, metricsRecord } from "./report.ts";

@@ -16,6 +16,7 @@
 import hnswlib from "hnswlib-node";
 import { DEFAULT_CONFIG } from "../config.ts";
 import { loadNative } from "../backend/native.ts";
+import { uniqueRows } from "./unique_rows.ts";
 
 function nativeKernelsLoad(): boolean {
   return "symbols" in loadNative();
@@ -79,6 +80,15 @@ export interface HnswOptions {
   onProgress?: ProgressCallback;
 }
 
+/** Options of {@linkcode buildHnswIndex}. */
+export interface HnswBuildOptions extends HnswOptions {
+  /**
+   * Bank rows to insert, each labelled by its row number. Default: the distinct rows
+   * ({@linkcode uniqueRows}: copies of a vector are inserted once, which changes no distance).
+   */
+  rows?: ArrayLike<number>;
+}
+
 /** Options of {@linkcode nearestDistances}. */
 export interface NearestOptions extends HnswOptions {
   /** "hnsw" (approximate, default in the config) or "exact". */
@@ -103,17 +113,20 @@ function checkVectors(data: Float32Array, dim: number, what: string, min: number
 }
 
 /**
- * Build an HNSW index (L2 space) over the memory bank, one vector per label 0..n-1.
+ * Build an HNSW index (L2 space) over the memory bank, labelled by row number. Copies of a vector
+ * are inserted once (the first of them): they change no distance, and groups of identical vectors
+ * trap hnsw's search (see unique_rows.ts).
  *
- * hnswlib-node 3.0 accepts only plain JS arrays, one point per call and on one thread;
- * the bank is copied through one reused `number[]` buffer (that copy and the N-API call cost
- * about 17 us per vector; the graph insertion itself dominates). Measured on one shared core,
- * M 16, efConstruction 100, i.i.d. Gaussian 64-d vectors: about 4k vectors/s for a 50k bank,
- * 1.7k/s for 150k (so several minutes for the ~680k K=32 bank of one MVTec class).
+ * hnswlib-node 3.0 accepts only plain JS arrays, one point per call and on one thread (it has no
+ * batch or parallel insertion; `buildShardedHnsw` in hnsw_shards.ts builds shards in workers);
+ * the bank is copied through one reused `number[]` buffer (that copy and the N-API conversion cost
+ * about 3 us per vector; the graph insertion itself dominates). Measured on one shared Zen 5 core
+ * (CPU time), M 16, efConstruction 100: about 70 s for the 649k distinct vectors of bottle's K=32
+ * bank (random encoder).
  *
  * @param bank memory bank, `n * dim` floats, row-major
  * @param dim vector length
- * @param options M, efConstruction, seed, progress
+ * @param options M, efConstruction, seed, rows to insert, progress
  * @returns the index, ready for {@linkcode searchHnsw}
  * @example
  * ```ts
@@ -122,22 +135,31 @@ function checkVectors(data: Float32Array, dim: number, what: string, min: number
  * searchHnsw(index, new Float32Array([1, 2]), 2).distances; // Float32Array [1]
  * ```
  */
-export function buildHnswIndex(bank: Float32Array, dim: number, options: HnswOptions = {}): HnswIndex {
+export function buildHnswIndex(bank: Float32Array, dim: number, options: HnswBuildOptions = {}): HnswIndex {
   const n = checkVectors(bank, dim, "memory bank", 1);
+  const rows = options.rows ?? uniqueRows(bank, dim);
+  const count = rows.length;
+  for (let j = 0; j < count; j++) {
+    if (!(Number.isInteger(rows[j]) && rows[j] >= 0 && rows[j] < n)) {
+      throw new RangeError(`Expected bank rows in 0..${n - 1} but found ${rows[j]}`);
+    }
+  }
   const defaults = DEFAULT_CONFIG.inspect;
   const index = new hnswlib.HierarchicalNSW("l2", dim);
   index.initIndex(
-    n,
+    Math.max(1, count),
     options.M ?? defaults.hnswM,
     options.efConstruction ?? defaults.hnswEfConstruction,
     options.seed ?? 0,
   );
   const point: number[] = new Array(dim).fill(0);
-  for (let i = 0; i < n; i++) {
-    const offset = i * dim;
+  for (let j = 0; j < count; j++) {
+    const row = rows[j], offset = row * dim;
     for (let d = 0; d < dim; d++) point[d] = bank[offset + d];
-    index.addPoint(point, i);
-    if (options.onProgress && ((i + 1) % PROGRESS_EVERY === 0 || i + 1 === n)) options.onProgress("build", i + 1, n);
+    index.addPoint(point, row);
+    if (options.onProgress && ((j + 1) % PROGRESS_EVERY === 0 || j + 1 === count)) {
+      options.onProgress("build", j + 1, count);
+    }
   }
   return index;
 }

@@ -12,6 +12,8 @@ Deno.test("mod.ts files re-export the public functions", () => {
       "buildHnswIndex",
       "searchHnsw",
       "exactNearest",
+      "buildShardedHnsw",
+      "uniqueRows",
     ]
   ) {
     assertEquals(typeof (inspect as Record<string, unknown>)[name], "function", name);

@@ -88,3 +88,15 @@ Deno.test("nearestDistances() rejects vectors that do not match dim", async () =
   await nearestDistances(new Float32Array(8), new Float32Array(3), 4, { method: "exact" }).catch((e) => (caught = e));
   assertEquals(caught instanceof RangeError, true);
 });
+
+Deno.test("buildHnswIndex() inserts each distinct vector once, labelled by its first row, or the rows given", () => {
+  const bank = new Float32Array([0, 0, 5, 5, 0, 0, 0, 0, 9, 1]);
+  const index = buildHnswIndex(bank, 2);
+  assertEquals(index.getCurrentCount(), 3);
+  assertEquals(index.getIdsList().sort(), [0, 1, 4]);
+  assertEquals(searchHnsw(index, new Float32Array([0, 0.5]), 2).indices, Uint32Array.of(0));
+  const some = buildHnswIndex(bank, 2, { rows: Uint32Array.of(2, 4) });
+  assertEquals(some.getIdsList().sort(), [2, 4]);
+  assertEquals(searchHnsw(some, new Float32Array([0, 0.5]), 2).indices, Uint32Array.of(2));
+  assertThrows(() => buildHnswIndex(bank, 2, { rows: [5] }), RangeError, "rows in 0..4");
+});

@@ -17,7 +17,8 @@ import type { Encoder } from "../../model/encoder.ts";
 import { embedImageSet, type LevelEmbeddings } from "../../inspect/embed.ts";
 import { addFusedMaps, bankStride, levelMaps } from "../../inspect/evaluate.ts";
 import { imageScore } from "../../inspect/maps.ts";
-import { buildHnswIndex, exactNearest, type NearestResult, searchHnsw } from "../../inspect/nearest.ts";
+import { exactNearest, type NearestResult } from "../../inspect/nearest.ts";
+import { buildShardedHnsw } from "../../inspect/hnsw_shards.ts";
 import { auroc } from "../../metrics/auroc.ts";
 import { pixelAuroc } from "../../metrics/pixel.ts";
 import { combineMeasures, measurePhase, type PhaseMeasure } from "./memory.ts";
@@ -176,15 +177,23 @@ export async function benchInspection(
       } else {
         const sub: Record<string, PhaseMeasure> = {};
         const every = Math.max(8192, Math.ceil(nb / 8 / 8192) * 8192);
+        let said = 0;
         const index = await phase("index_build", sub, () =>
-          buildHnswIndex(b.data, b.dim, {
+          buildShardedHnsw(b.data, b.dim, {
             M: cfg.hnswM,
             efConstruction: cfg.hnswEfConstruction,
+            shards: cfg.hnswShards ?? 1,
             onProgress: (_, done, total) => {
-              if (done % every === 0 || done === total) say(`    hnsw build ${done}/${total}`);
+              if (done - said < every && done !== total) return;
+              said = done;
+              say(`    hnsw build ${done}/${total}`);
             },
           }));
-        result = await phase("search", sub, () => searchHnsw(index, q.data, q.dim, cfg.hnswEfSearch));
+        try {
+          result = await phase("search", sub, () => index.search(q.data, q.dim, cfg.hnswEfSearch));
+        } finally {
+          index.close();
+        }
         level.index_build_seconds = sub.index_build.seconds;
         level.search_seconds = sub.search.seconds;
         for (const name of ["index_build", "search"]) {
