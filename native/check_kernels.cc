@@ -364,6 +364,7 @@ int main(int argc, char** argv) {
       {3, 5, 5, 64, 17, 1, 1, 1, 0},    // 1x1
       {1, 13, 13, 32, 32, 3, 1, 1, 0},  // forward: Winograd F(2x2, 3x3) (output >= 9x9, >= 32 channels)
       {4, 20, 20, 16, 32, 3, 1, 1, 1},  // filter gradient split over threads
+      {5, 9, 9, 32, 16, 3, 1, 1, 0},    // Winograd with a 7x7 output (partial tiles); scatter input gradient
   };
   check_conv_forward(shapes[0], true, 2, 1e-5, rng);
   check_conv_forward(shapes[1], true, 1, 1e-5, rng);
@@ -371,15 +372,18 @@ int main(int argc, char** argv) {
   check_conv_forward(shapes[3], true, 0, 1e-5, rng);
   check_conv_forward(shapes[4], true, 2, 1e-4, rng);  // Winograd's transforms add a little rounding
   check_conv_forward(shapes[5], true, 2, 1e-5, rng);
+  check_conv_forward(shapes[6], true, 2, 1e-4, rng);
   check_conv_backprop_input(shapes[0], true, 1e-5, rng);
   check_conv_backprop_input(shapes[1], false, 1e-5, rng);
   check_conv_backprop_input(shapes[2], true, 1e-5, rng);
   check_conv_backprop_input(shapes[4], false, 1e-5, rng);
   check_conv_backprop_input(shapes[5], true, 1e-5, rng);
+  check_conv_backprop_input(shapes[6], true, 1e-5, rng);
   check_conv_backprop_filter(shapes[0], 1e-5, rng);
   check_conv_backprop_filter(shapes[1], 1e-5, rng);
   check_conv_backprop_filter(shapes[2], 1e-5, rng);
   check_conv_backprop_filter(shapes[5], 1e-5, rng);
+  check_conv_backprop_filter(shapes[6], 1e-5, rng);
   check_matmul(3, 1, 37, 29, 45, false, false, true, 2, rng);
   check_matmul(1, 2, 37, 29, 45, true, false, false, 0, rng);
   check_matmul(2, 2, 13, 64, 130, false, true, false, 0, rng);

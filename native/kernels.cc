@@ -29,6 +29,9 @@
 #include <mutex>
 #include <thread>
 #include <vector>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #if defined(__AVX512F__)
 #include <immintrin.h>
 #endif
@@ -171,6 +174,24 @@ class Pool {
 
 int num_threads() { return Pool::instance().threads(); }
 
+// ---------------------------------------------------------------------------------------------
+// Allocator. Every tfjs op returns a fresh output array (up to ~80 MiB for a training step's
+// convolutions), and glibc serves sizes above 128 KiB-32 MiB with mmap and unmaps them when
+// freed, so each op faulted its output in page by page: on our 2-core VM a quarter of a training
+// step's CPU time, most of it in the kernel. Loading the library raises glibc's mmap and trim
+// thresholds to 256 MiB so freed arrays are reused from the heap (at most 256 MiB of free heap
+// is kept). PATCHSVDD_MALLOC_REUSE=0 keeps glibc's defaults.
+// ---------------------------------------------------------------------------------------------
+
+#if defined(__GLIBC__)
+__attribute__((constructor)) void reuse_freed_arrays() {
+  const char* e = std::getenv("PATCHSVDD_MALLOC_REUSE");
+  if (e && e[0] == '0') return;
+  mallopt(M_MMAP_THRESHOLD, 256 << 20);
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+}
+#endif
+
 // Runs fn(task) for task in [0, ntasks) on the pool, or serially when the work (in flops) is too
 // small to be worth waking a thread.
 template <class Fn>
@@ -309,7 +330,8 @@ using KernelWide = MicroKernel<14, 2, 256>;  // 28 accumulators, B micro-panel 3
 using KernelTall = MicroKernel<8, 3, 160>;   // 24 accumulators, B micro-panel 30 KiB
 #else
 using KernelWide = MicroKernel<6, 2, 256>;
-using KernelTall = MicroKernel<4, 3, 256>;
+using KernelTall = MicroKernel<6, 2, 256>;  // 4 x 24 (3 B vectors) left GCC too few registers: B was
+                                            // reloaded for every row, 0.8x the speed of 6 x 16 (Zen 5)
 #endif
 
 // A dense matrix with arbitrary strides: element (row, col) = p[row * s_row + col * s_col].
@@ -903,10 +925,10 @@ Im2col<T> forward_im2col(const T* x, const ConvShape& s) {
 // Winograd F(2x2, 3x3) for the forward pass of float32 3x3 convolutions of stride 1: each 2x2
 // output tile costs 16 products per channel pair instead of 36. Y = A^T [(G g G^T) .* (B^T d B)] A,
 // the 16 elementwise products summed over channels as 16 GEMMs. Used where it measured faster:
-// outputs of at least 9x9 and at least 32 input channels (f_small's three widest layers: about 1.3x
-// on each, ~7% of a training step). Smaller outputs waste too much of each tile, and the input
-// gradient (a "full" convolution, mostly zero padding at these sizes) was no faster, so both keep
-// the direct kernels. The result differs from the direct sum by float32 rounding only (the
+// outputs of at least 5x5 and at least 32 input channels (f_small's layers 2 to 6: 1.3x on the 9x9
+// to 7x7 layer, 1.15x on the 7x7 to 5x5 one, Zen 5 single thread). A 3x3 output wastes too much of
+// each tile, and the input gradient (a "full" convolution, mostly zero padding at these sizes) was
+// no faster, so both keep the direct kernels. The result differs from the direct sum by float32 rounding only (the
 // transforms' coefficients are 0, +-1/2 and +-1). PATCHSVDD_WINOGRAD=0 turns it off.
 // ---------------------------------------------------------------------------------------------
 
@@ -921,7 +943,7 @@ bool winograd_enabled() {
 bool winograd_ok(const ConvShape& s) {
   const int cin = s.Cin, cout = s.Cout;
   return g_precision == kFp32 && winograd_enabled() && s.kh == 3 && s.kw == 3 && s.sh == 1 && s.sw == 1 && s.dh == 1 && s.dw == 1 &&
-         cin % VL == 0 && cout % VL == 0 && cin >= 32 && s.Ho >= 9 && s.Wo >= 9;
+         cin % VL == 0 && cout % VL == 0 && cin >= 32 && s.Ho >= 5 && s.Wo >= 5;
 }
 
 // y[n, a, b, co] = epilogue(sum over i, j < 3 and ci of x[n, a + i - pt, b + j - pl, ci] * w(i, j, ci, co))
@@ -1060,8 +1082,14 @@ void conv2d_forward(const float* x, const float* w, const float* bias, float* y,
 
 // out[i] *= (ref[i] > 0 ? 1 : alpha) for i in [i0, i1): the gradient through a LeakyReLU whose
 // output is ref, applied in place.
-inline void leaky_mask(float* out, const float* ref, int64_t i0, int64_t i1, float alpha) {
-  for (int64_t i = i0; i < i1; ++i) out[i] = ref[i] > 0.0f ? out[i] : out[i] * alpha;
+// (Vectorised by hand: GCC kept the in-place loop scalar and branchy, a fifth of the input gradient.)
+inline void leaky_mask(float* __restrict out, const float* __restrict ref, int64_t i0, int64_t i1, float alpha) {
+  int64_t i = i0;
+  for (; i + VL <= i1; i += VL) {
+    const vf o = load(out + i);
+    store(out + i, load(ref + i) > 0.0f ? o : o * alpha);
+  }
+  for (; i < i1; ++i) out[i] = ref[i] > 0.0f ? out[i] : out[i] * alpha;
 }
 
 inline int floor_div(int a, int b) { return (a >= 0 ? a : a - b + 1) / b; }
@@ -1091,8 +1119,75 @@ void conv2d_backprop_input_scatter(const float* dy, const float* w, float* dx, c
           wT[(t * s.Cout + co) * s.Cin + ci] = w[(t * s.Cin + ci) * s.Cout + co];
     const Operand<T> wTo(wT.data(), static_cast<int64_t>(wT.size()));
     // Images [n0, n1) through every tap; tasks own whole images, so no two threads share a dx row.
+    // float32 with Cout <= KCS (one reduction block): every tap's filter packed once per call, and
+    // each block of dy rows packed once for all taps (the taps differ only in where C's rows go).
+    const bool packed_taps = !K::kAmx && s.Cout <= K::KCS;
+    Buffer btbuf;  // 64-byte aligned: the micro-kernel loads B with aligned vector loads
+    float* bt = nullptr;
+    const int npanel = (s.Cin + K::NR - 1) / K::NR;
+    if constexpr (!K::kAmx) {
+      if (packed_taps) {
+        bt = btbuf.get(static_cast<size_t>(taps) * npanel * s.Cout * K::NR);
+        for (int64_t t = 0; t < taps; ++t)
+          pack_dense_b<K::NR>(Dense<float>{wTo.p + t * s.Cout * s.Cin, s.Cin, 1}, s.Cin, 0, s.Cout,
+                              bt + t * npanel * s.Cout * K::NR);
+      }
+    }
+    auto chunk_packed = [&](int64_t n0, int64_t n1) {
+      if constexpr (!K::kAmx) {
+      constexpr int MR = K::MR, NR = K::NR, KCS = K::KCS;
+      constexpr int64_t MC = 24 * MR;  // rows per block: dy block (MC x KCS) in L2 beside the dx chunk
+      thread_local Buffer ap;
+      thread_local std::vector<float*> rows;
+      thread_local std::vector<int64_t> base;  // per row: image offset in dx, and its corner (y, x)
+      thread_local std::vector<int> by, bx;
+      thread_local std::vector<float> trash;
+      float* apd = ap.get(static_cast<size_t>(MC) * KCS);
+      rows.resize(MC);
+      base.resize(MC);
+      by.resize(MC);
+      bx.resize(MC);
+      if (trash.size() < static_cast<size_t>(s.Cin) + VL) trash.resize(s.Cin + VL);
+      for (int64_t mb = n0 * per_out; mb < n1 * per_out; mb += MC) {
+        const int mlen = static_cast<int>(std::min<int64_t>(MC, n1 * per_out - mb));
+        const int ntile = (mlen + MR - 1) / MR;
+        for (int t = 0; t < ntile; ++t)
+          pack_dense_a<MR, KCS>(dym, mb + t * MR, std::min(MR, mlen - t * MR), 0, s.Cout, apd + t * MR * KCS);
+        for (int r = 0; r < mlen; ++r) {
+          const int64_t m = mb + r, n = m / per_out;
+          const int rem = static_cast<int>(m - n * per_out);
+          base[r] = n * s.H * s.W;
+          by[r] = (rem / s.Wo) * s.sh - s.pt;
+          bx[r] = (rem % s.Wo) * s.sw - s.pl;
+        }
+        for (int i = 0; i < s.kh; ++i)
+          for (int j = 0; j < s.kw; ++j) {
+            for (int r = 0; r < mlen; ++r) {
+              const int y = by[r] + i * s.dh, x = bx[r] + j * s.dw;
+              rows[r] = (y < 0 || y >= s.H || x < 0 || x >= s.W)
+                            ? trash.data()
+                            : dx + (base[r] + static_cast<int64_t>(y) * s.W + x) * s.Cin;
+            }
+            const float* btap = bt + (static_cast<int64_t>(i) * s.kw + j) * npanel * s.Cout * NR;
+            for (int p = 0; p < npanel; ++p) {
+              const int nvalid = std::min(NR, s.Cin - p * NR);
+              for (int t = 0; t < ntile; ++t)
+                K::run(s.Cout, apd + t * MR * KCS, btap + static_cast<size_t>(p) * s.Cout * NR, rows.data() + t * MR,
+                       std::min(MR, mlen - t * MR), nvalid, true, nullptr, p * NR);
+            }
+          }
+      }
+      }
+    };
     auto images = [&](int64_t n0, int64_t n1, bool parallel_rows) {
       std::memset(dx + n0 * per_in, 0, (n1 - n0) * per_in * sizeof(float));
+      if constexpr (!K::kAmx) {
+        if (packed_taps && !parallel_rows) {
+          chunk_packed(n0, n1);
+          if (mask) leaky_mask(dx, mask, n0 * per_in, n1 * per_in, alpha);
+          return;
+        }
+      }
       for (int i = 0; i < s.kh; ++i)
         for (int j = 0; j < s.kw; ++j) {
           const Dense<T> wt{wTo.p + (static_cast<int64_t>(i) * s.kw + j) * s.Cout * s.Cin, s.Cin, 1};  // (co, ci)
