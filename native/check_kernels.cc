@@ -287,6 +287,36 @@ void check_nearest_all(Rng& rng) {
       for (int k = 0; k < dim; ++k) queries.push_back(bank[static_cast<size_t>(7) * dim + k] + rng.sym(1e-6f));
     check_nearest("500x16 bank with 13 identical vectors", bank, queries, dim);
   }
+  // 2 * dim distinct bank vectors exactly equidistant from each query (q +- e_k / 8 on a grid):
+  // more ties than the 16 candidate slots, settled by the float64 fallback (smallest index wins).
+  {
+    const int dim = 23, nq = 12, far = 300;
+    auto grid = [&](size_t n) {
+      std::vector<float> v(n);
+      for (auto& x : v) x = std::floor(rng.uniform() * 9.0f - 4.0f) * 0.25f;
+      return v;
+    };
+    const auto queries = grid(static_cast<size_t>(nq) * dim);
+    auto bank = grid(static_cast<size_t>(far) * dim);
+    for (int q = 0; q < nq; ++q)
+      for (int k = 0; k < 2 * dim; ++k) {
+        std::vector<float> v(queries.begin() + q * dim, queries.begin() + (q + 1) * dim);
+        v[k / 2] += k % 2 == 0 ? 0.125f : -0.125f;
+        bank.insert(bank.end(), v.begin(), v.end());
+      }
+    check_nearest("46 equidistant neighbours per query, dim 23", bank, queries, dim);
+  }
+  // Large and tiny magnitudes (scaled internally by a power of two), dimension 63.
+  for (const auto& [offset, spread] : {std::make_pair(1e15f, 1e12f), std::make_pair(0.0f, 1e18f),
+                                        std::make_pair(0.0f, 1e-20f), std::make_pair(1e-30f, 1e-36f)}) {
+    const int dim = 63;
+    auto bank = random_vec(400 * dim, rng, spread), queries = random_vec(60 * dim, rng, spread);
+    for (auto& x : bank) x += offset;
+    for (auto& x : queries) x += offset;
+    char name[96];
+    std::snprintf(name, sizeof name, "400x63 bank, values %g +- %g", offset, spread);
+    check_nearest(name, bank, queries, dim);
+  }
   // Bad input: NaN (-2) and an unsupported dimension (-1).
   {
     std::vector<float> bank = {0, 0, 1, 1}, q = {std::nanf(""), 0};

@@ -1403,118 +1403,113 @@ void matmul(const float* a, const float* b, const float* bias, float* c, int bat
 // ---------------------------------------------------------------------------------------------
 // Exact nearest neighbour (non-squared L2) of every query in a bank.
 //
-// 1. Rotate: bank and queries are centred on the bank mean and rotated onto the bank's principal
-//    axes (computed in float64, then rounded to float32). Distances are unchanged up to that
-//    rounding, and the first coordinates now carry most of the spread.
-// 2. Sweep: the bank is sorted by its first coordinate and packed in blocks of 32. Queries are
-//    sorted the same way and handled 12 at a time: starting at the queries' position in the bank,
-//    blocks are visited outwards until the gap in the first coordinate alone exceeds every query's
-//    threshold (|q1 - b1| <= |q - b|), so only a thin slab of the bank is ever touched.
-// 3. Scan a block: squared distances are summed directly as (q - b)^2 in float32 (never as
-//    |q|^2 + |b|^2 - 2 q.b, which cancels catastrophically for tiny, close vectors); a block is
-//    abandoned once all 12 x 32 partial sums (which only grow) exceed their thresholds.
-// 4. Candidates: the float32 distance differs from the true one by at most (dim + 2) 2^-24
-//    relative (the sum; no cancellation since all terms are >= 0) plus 2^-24 (|q| + |b|) absolute
-//    (rounding the rotated coordinates). Every vector within that margin of the best one is kept
-//    (up to 8 per query) and re-ranked in float64 on the original vectors. A query whose list
-//    overflowed (8+ near-ties) is settled by a float64 scan of its whole slab. Hence the result is
-//    the exact nearest neighbour.
+// 1. Deduplicate: bitwise identical bank vectors are searched once, as the one with the smallest
+//    index (a random encoder's bank of bottle repeats one background vector 23824 times).
+// 2. Rotate: bank and queries are centred on the bank mean, rotated onto the bank's principal axes
+//    and scaled by a power of two (in float64, rounded once to float32: y). Distances are
+//    unchanged up to that rounding: |dist(y) - scale dist(x)| <= 1.01 2^-24 (|y_q| + |y_b|).
+// 3. Partition: the bank is cut into slabs of equal count along the first axis y1; within a slab
+//    vectors are sorted by r = |y_2..D| and packed in blocks of kNNBlock, each with its box
+//    (y1 range, r range, largest |y|^2). |y_q - y_b|^2 >= (q1 - b1)^2 + (r_q - r_b)^2
+//    (Cauchy-Schwarz on the other axes) bounds every pair of a block from below. Queries are
+//    sorted the same way (slab, then r) and handled kNNRows at a time.
+// 4. Sweep: from the tile's own slab and r, slabs and blocks are visited outwards; a block is
+//    skipped when its box bound exceeds every row's threshold, a direction ends when the bound
+//    (monotone in that direction) does.
+// 5. Scan a block as a GEMM: s = |q|^2 + |b|^2 - 2 q.b in float32 (one FMA per pair and axis).
+//    Its error is at most (Dp + 5) 1.01 2^-24 (|q|^2 + |b|^2) (dot product and three roundings);
+//    with the rounding of y, each pair gets a rigorous interval [lo, up] of its true distance
+//    (times scale). After 16, 24, ... axes the partial sum bounds the rest by Cauchy-Schwarz,
+//    q.b <= q_<m.b_<m + |q_>=m| |b_>=m|, and a block is abandoned once every pair is out of reach
+//    (on a random encoder's bank 63% of the blocks computed at all end after 16 axes, 94% after 32).
+//    Per query, every pair whose lo is at most the smallest up seen is kept (up to
+//    kCand) and re-ranked in float64 on the original vectors (ties: smallest index). A query whose
+//    list overflowed is settled by a float64 scan of every block its box bound cannot exclude.
+//    Hence the result is the exact nearest neighbour, however close the vectors (REFERENCE.md's
+//    precision note: the float32 identity alone picks wrong neighbours; with the interval it only
+//    selects candidates).
 // ---------------------------------------------------------------------------------------------
 
-constexpr int kCand = 8;
+constexpr int kCand = 16;
+// Register tiles for the dot products: kNNRows x kNNVecs accumulators, kNNVecs bank vectors and
+// one broadcast must fit the vector registers.
 #if defined(__AVX512F__)
-constexpr int kNNRows = 12;  // queries per register tile
+constexpr int kNNRows = 12, kNNVecs = 2;  // 24 + 2 + 1 of 32 registers
 #else
-constexpr int kNNRows = 4;
+constexpr int kNNRows = 6, kNNVecs = 2;   // 12 + 2 + 1 of 16 (AVX2, SSE2); NEON has 32
 #endif
-constexpr int kNNBlock = 2 * VL;  // bank vectors per register tile
-constexpr double kRel = 1.0 / 65536.0;  // relative margin, >> 2 (dim + 2) 2^-24 for dim <= 256
+constexpr int kNNBlock = kNNVecs * VL;  // bank vectors per block
+typedef int32_t vmask __attribute__((vector_size(VL * 4)));  // lane masks of comparisons
+constexpr double kU = 1.0 / (1 << 24);  // float32 unit roundoff
+constexpr double kTiny = 1e-40;         // absolute slack for subnormal results (2^-149 ~ 1.4e-45)
+constexpr int kMaxChecks = 64;          // partial-sum checkpoints per block (see nn_checkpoints)
 
-struct NNState {
-  float best, thr, dropped;
-  float err;  // absolute rounding bound 2^-24 (|q| + max |b|) of this query's rotated distances
-  int cnt;
-  float cd[kCand];
-  int32_t ci[kCand];
-};
-
-// Squared float32 distances up to thr may belong to the nearest neighbour, given the best so far.
-inline float nn_threshold(float best, float err) {
-  const double r = std::sqrt(static_cast<double>(best)) * (1.0 + kRel) + 2.5 * err;
-  return static_cast<float>(r * r * (1.0 + 1.0 / (1 << 20))) + 1e-30f;
+// Axes after which a block's dot products are checked against the thresholds: every 8 from 16 (a
+// coarser step for long vectors), before Dp.
+std::vector<int> nn_checkpoints(int Dp) {
+  std::vector<int> at;
+  const int step = std::max(8, ((Dp / 16 + 3) / 4) * 4);
+  for (int d = 16; d < Dp && static_cast<int>(at.size()) < kMaxChecks; d += step) at.push_back(d);
+  return at;
 }
 
-void nn_insert(NNState& st, float d, int32_t idx) {
-  if (!(d <= st.thr)) return;
-  if (d < st.best) {
-    st.best = d;
-    st.thr = nn_threshold(d, st.err);
+// Per query: the smallest upper bound of its true (scaled) nearest distance seen, and the
+// candidates whose lower bound does not exceed it.
+struct NNState {
+  double ub, dropped;  // dropped: smallest lower bound of a candidate that did not fit
+  int cnt;
+  double lb[kCand];
+  int32_t ci[kCand];  // positions in the packed bank
+};
+
+// Adds a pair with distance interval [lo, up] (not squared).
+void nn_insert(NNState& st, double lo, double up, int32_t pos) {
+  if (lo > st.ub) return;
+  if (up < st.ub) {
+    st.ub = up;
     int w = 0;
     for (int i = 0; i < st.cnt; ++i)
-      if (st.cd[i] <= st.thr) {
-        st.cd[w] = st.cd[i];
+      if (st.lb[i] <= up) {
+        st.lb[w] = st.lb[i];
         st.ci[w] = st.ci[i];
         ++w;
       }
     st.cnt = w;
   }
   if (st.cnt < kCand) {
-    st.cd[st.cnt] = d;
-    st.ci[st.cnt] = idx;
+    st.lb[st.cnt] = lo;
+    st.ci[st.cnt] = pos;
     ++st.cnt;
     return;
   }
   int worst = 0;
   for (int i = 1; i < kCand; ++i)
-    if (st.cd[i] > st.cd[worst]) worst = i;
-  if (st.cd[worst] > d) {
-    st.dropped = std::min(st.dropped, st.cd[worst]);
-    st.cd[worst] = d;
-    st.ci[worst] = idx;
+    if (st.lb[i] > st.lb[worst]) worst = i;
+  if (st.lb[worst] > lo) {
+    st.dropped = std::min(st.dropped, st.lb[worst]);
+    st.lb[worst] = lo;
+    st.ci[worst] = pos;
   } else {
-    st.dropped = std::min(st.dropped, d);
+    st.dropped = std::min(st.dropped, lo);
   }
 }
 
-// True when some lane of v is <= t.
-inline bool any_le(vf v, float t) {
-#if defined(__AVX512F__)
-  return _mm512_cmp_ps_mask(reinterpret_cast<__m512>(v), _mm512_set1_ps(t), _CMP_LE_OQ) != 0;
-#else
-  for (int l = 0; l < VL; ++l)
-    if (v[l] <= t) return true;
-  return false;
-#endif
-}
-
-// One register tile: queries Q[kNNRows][Dp] against bank block B[Dp][kNNBlock]. Returns false when
-// every pair was pruned; otherwise leaves the full squared distances in acc.
-inline bool nn_tile(const float* __restrict Q, const float* __restrict B, int Dp, const float* thr,
-                    vf (&acc)[kNNRows][2]) {
-#pragma GCC unroll 16
-  for (int r = 0; r < kNNRows; ++r) acc[r][0] = acc[r][1] = vf{};
-  for (int d0 = 0; d0 < Dp; d0 += 4) {
+// Adds the dot products over axes [d0, d1) of queries Q[kNNRows][Dp] with bank block
+// B[Dp][kNNBlock] to acc.
+inline void nn_dots(const float* __restrict Q, const float* __restrict B, int Dp, int d0, int d1,
+                    vf (&acc)[kNNRows][kNNVecs]) {
+#pragma GCC unroll 2
+  for (int d = d0; d < d1; ++d) {
+    vf b[kNNVecs];
 #pragma GCC unroll 4
-    for (int d = d0; d < d0 + 4; ++d) {
-      const vf b0 = *reinterpret_cast<const vf*>(B + d * kNNBlock);
-      const vf b1 = *reinterpret_cast<const vf*>(B + d * kNNBlock + VL);
-#pragma GCC unroll 16
-      for (int r = 0; r < kNNRows; ++r) {
-        const float q = Q[r * Dp + d];
-        const vf t0 = b0 - q, t1 = b1 - q;
-        acc[r][0] += t0 * t0;
-        acc[r][1] += t1 * t1;
-      }
-    }
-    const int done = d0 + 4;
-    if (done < Dp && (done <= 16 || done % 8 == 0)) {
-      bool any = false;
-#pragma GCC unroll 16
-      for (int r = 0; r < kNNRows; ++r) any |= any_le(acc[r][0], thr[r]) | any_le(acc[r][1], thr[r]);
-      if (!any) return false;
+    for (int v = 0; v < kNNVecs; ++v) b[v] = *reinterpret_cast<const vf*>(B + d * kNNBlock + v * VL);
+#pragma GCC unroll 32
+    for (int r = 0; r < kNNRows; ++r) {
+      const float q = Q[r * Dp + d];
+#pragma GCC unroll 4
+      for (int v = 0; v < kNNVecs; ++v) acc[r][v] += b[v] * q;
     }
   }
-  return true;
 }
 
 // Eigenvectors of the symmetric matrix A [n][n] (overwritten) by cyclic Jacobi rotations, as the
@@ -1563,39 +1558,34 @@ std::vector<double> principal_axes(std::vector<double> A, int n) {
   return out;
 }
 
-// Centring and rotation y = R^T (x - mean), in float64 and rounded once to float32.
+// Centring, rotation and scaling y = scale R^T (x - mean), in float64 and rounded once to float32.
 struct Rotation {
   int dim, Dp;
+  double scale;                 // a power of two: the largest |y| is below 1
   std::vector<double> mean, R;  // R [dim][dim]: column k is the k-th principal axis
 
-  float first(const float* x) const {
-    double s = 0.0;
-    for (int d = 0; d < dim; ++d) s += (static_cast<double>(x[d]) - mean[d]) * R[d * dim];
-    return static_cast<float>(s);
-  }
-
-  // Writes y[0 .. Dp) (zero padded) with the same first coordinate as first(x). Returns |y|.
-  double apply(const float* x, float* y, int stride) const {
+  // Writes y[0 .. Dp) (zero padded) at the given stride; returns |y|^2 and |y_2..D|^2 of the
+  // rounded y (in float64).
+  void apply(const float* x, float* y, int stride, double& norm2, double& rest2) const {
     double acc[512];
     for (int k = 0; k < dim; ++k) acc[k] = 0.0;
     for (int d = 0; d < dim; ++d) {
-      const double xc = static_cast<double>(x[d]) - mean[d];
+      const double xc = (static_cast<double>(x[d]) - mean[d]) * scale;
       const double* row = R.data() + static_cast<size_t>(d) * dim;
       for (int k = 0; k < dim; ++k) acc[k] += xc * row[k];
     }
-    acc[0] = first(x);
-    double norm = 0.0;
+    norm2 = rest2 = 0.0;
     for (int k = 0; k < Dp; ++k) {
       const float v = k < dim ? static_cast<float>(acc[k]) : 0.0f;
       y[k * stride] = v;
-      norm += static_cast<double>(v) * v;
+      norm2 += static_cast<double>(v) * v;
+      if (k > 0) rest2 += static_cast<double>(v) * v;
     }
-    return std::sqrt(norm);
   }
 };
 
 Rotation make_rotation(const float* bank, int64_t nb, int dim, int nt) {
-  Rotation rot{dim, ((dim + 3) / 4) * 4, std::vector<double>(dim, 0.0), {}};
+  Rotation rot{dim, ((dim + 3) / 4) * 4, 1.0, std::vector<double>(dim, 0.0), {}};
   // Statistics on an even subsample (any orthogonal R is exact; PCA only makes pruning effective).
   const int64_t step = std::max<int64_t>(1, nb / 65536);
   int64_t count = 0;
@@ -1620,7 +1610,6 @@ Rotation make_rotation(const float* bank, int64_t nb, int dim, int nt) {
   for (int a = 0; a < dim; ++a)
     for (int b = 0; b < a; ++b) cov[a * dim + b] = cov[b * dim + a];
   rot.R = principal_axes(cov, dim);
-  // Use the exact mean of all vectors? Not needed: any centre works; the subsample's is kept.
   return rot;
 }
 
@@ -1633,117 +1622,443 @@ void parallel_range(int64_t n, int64_t chunk, double flops_per_item, const Fn& f
   });
 }
 
+// The smallest index of each group of bitwise identical rows, in increasing order; with rep_of,
+// also that index for every row.
+std::vector<int32_t> distinct_rows(const float* x, int64_t n, int dim, std::vector<int32_t>* rep_of = nullptr) {
+  std::vector<std::pair<uint64_t, int32_t>> key(n);
+  parallel_range(n, 4096, 4.0 * dim, [&](int64_t i) {
+    uint64_t h = 1469598103934665603ull;
+    const uint32_t* w = reinterpret_cast<const uint32_t*>(x + i * dim);
+    for (int d = 0; d < dim; ++d) h = (h ^ w[d]) * 1099511628211ull;
+    key[i] = {h ^ (h >> 29), static_cast<int32_t>(i)};
+  });
+  std::sort(key.begin(), key.end());
+  std::vector<int32_t> keep;
+  keep.reserve(n);
+  if (rep_of) rep_of->assign(n, 0);
+  for (int64_t s = 0; s < n;) {
+    int64_t e = s;
+    while (e < n && key[e].first == key[s].first) ++e;
+    const size_t first = keep.size();
+    for (int64_t i = s; i < e; ++i) {  // a run of equal hashes: keep those unlike every kept one
+      const float* xi = x + static_cast<int64_t>(key[i].second) * dim;
+      int32_t rep = key[i].second;
+      for (size_t j = first; j < keep.size(); ++j)
+        if (std::memcmp(xi, x + static_cast<int64_t>(keep[j]) * dim, sizeof(float) * dim) == 0) {
+          rep = keep[j];
+          break;
+        }
+      if (rep == key[i].second) keep.push_back(rep);
+      if (rep_of) (*rep_of)[key[i].second] = rep;
+    }
+    s = e;
+  }
+  std::sort(keep.begin(), keep.end());
+  return keep;
+}
+
 int nearest(const float* bank, int64_t nb, const float* queries, int64_t nq, int dim, float* out_dist,
             int32_t* out_idx) {
   if (dim <= 0 || dim > 512 || nq < 0 || nb < 0) return -1;
   for (const auto& [p, n] : {std::make_pair(bank, nb), std::make_pair(queries, nq)})
     for (int64_t i = 0; i < n * dim; ++i)
       if (!std::isfinite(p[i])) return -2;
-  const float inf = std::numeric_limits<float>::infinity();
+  const double inf = std::numeric_limits<double>::infinity();
   if (nb == 0) {
     for (int64_t i = 0; i < nq; ++i) {
-      out_dist[i] = inf;
+      out_dist[i] = std::numeric_limits<float>::infinity();
       if (out_idx) out_idx[i] = -1;
     }
     return 0;
   }
-  const int nt = num_threads();
-  const Rotation rot = make_rotation(bank, nb, dim, nt);
-  const int Dp = rot.Dp;
-
-  // Bank sorted by its first rotated coordinate, packed [block][Dp][kNNBlock]. Padding vectors
-  // (last block) sit at +1e18, sort last and are never inserted.
-  std::vector<std::pair<float, int32_t>> bkey(nb);
-  parallel_range(nb, 4096, 2.0 * dim, [&](int64_t i) { bkey[i] = {rot.first(bank + i * dim), static_cast<int32_t>(i)}; });
-  std::sort(bkey.begin(), bkey.end());
-  const int64_t nblk = (nb + kNNBlock - 1) / kNNBlock;
-  Buffer bankbuf;
-  float* Bp = bankbuf.get(static_cast<size_t>(nblk) * Dp * kNNBlock);
-  std::vector<float> blo(nblk), bhi(nblk);
-  std::vector<double> norms(nb, 0.0);
-  parallel_range(nblk, 64, 2.0 * kNNBlock * dim * dim, [&](int64_t blk) {
-    float* out = Bp + blk * Dp * kNNBlock;
-    for (int l = 0; l < kNNBlock; ++l) {
-      const int64_t i = blk * kNNBlock + l;
-      if (i < nb) {
-        norms[i] = rot.apply(bank + static_cast<int64_t>(bkey[i].second) * dim, out + l, kNNBlock);
-      } else {
-        for (int d = 0; d < Dp; ++d) out[d * kNNBlock + l] = d < dim ? 1e18f : 0.0f;
+  if (nq == 0) return 0;
+  {  // bitwise identical queries (a random encoder's background patches) are searched once
+    std::vector<int32_t> rep_of;
+    const std::vector<int32_t> uq = distinct_rows(queries, nq, dim, &rep_of);
+    const int64_t nqu = static_cast<int64_t>(uq.size());
+    if (nqu < nq) {
+      std::vector<float> qu(static_cast<size_t>(nqu) * dim), du(nqu);
+      std::vector<int32_t> iu(nqu), slot(nq, -1);
+      for (int64_t j = 0; j < nqu; ++j) {
+        std::memcpy(qu.data() + j * dim, queries + static_cast<int64_t>(uq[j]) * dim, sizeof(float) * dim);
+        slot[uq[j]] = static_cast<int32_t>(j);
       }
+      const int code = nearest(bank, nb, qu.data(), nqu, dim, du.data(), iu.data());
+      for (int64_t i = 0; i < nq; ++i) {
+        const int32_t j = slot[rep_of[i]];
+        out_dist[i] = du[j];
+        if (out_idx) out_idx[i] = iu[j];
+      }
+      return code;
     }
-    blo[blk] = out[0];
-    bhi[blk] = out[kNNBlock - 1];
-  });
-  const double ymax = *std::max_element(norms.begin(), norms.end());
-  std::vector<double>().swap(norms);
+  }
+  const int nt = num_threads();
+  const std::vector<int32_t> uniq = distinct_rows(bank, nb, dim);
+  const int64_t nu = static_cast<int64_t>(uniq.size());
+  Rotation rot = make_rotation(bank, nb, dim, nt);
+  const int Dp = rot.Dp;
+  {  // scale: a power of two that brings the largest centred norm to [0.5, 1)
+    std::vector<double> big(nt, 0.0);
+    auto centred2 = [&](const float* x) {
+      double s = 0.0;
+      for (int d = 0; d < dim; ++d) s += (x[d] - rot.mean[d]) * (x[d] - rot.mean[d]);
+      return s;
+    };
+    parallel_for(nt, 3.0 * (nu + nq) * dim, [&](int64_t t) {
+      for (int64_t i = nu * t / nt; i < nu * (t + 1) / nt; ++i) big[t] = std::max(big[t], centred2(bank + static_cast<int64_t>(uniq[i]) * dim));
+      for (int64_t i = nq * t / nt; i < nq * (t + 1) / nt; ++i) big[t] = std::max(big[t], centred2(queries + i * dim));
+    });
+    const double m = std::sqrt(*std::max_element(big.begin(), big.end()));
+    if (m > 0.0) rot.scale = std::ldexp(1.0, -std::ilogb(m) - 1);
+  }
 
-  // Queries, rotated and sorted the same way.
-  std::vector<std::pair<float, int32_t>> qkey(nq);
-  parallel_range(nq, 4096, 2.0 * dim, [&](int64_t i) { qkey[i] = {rot.first(queries + i * dim), static_cast<int32_t>(i)}; });
-  std::sort(qkey.begin(), qkey.end());
+  // Rotated bank vectors, with r = |y_2..D|; slabs of equal count along y1, sorted by r within.
+  std::vector<float> ub_y(static_cast<size_t>(nu) * Dp);
+  std::vector<double> un2(nu), ur(nu);
+  parallel_range(nu, 1024, 2.0 * dim * dim, [&](int64_t i) {
+    double rest2;
+    rot.apply(bank + static_cast<int64_t>(uniq[i]) * dim, ub_y.data() + i * Dp, 1, un2[i], rest2);
+    ur[i] = std::sqrt(rest2);
+  });
+  std::vector<int32_t> order(nu);
+  for (int64_t i = 0; i < nu; ++i) order[i] = static_cast<int32_t>(i);
+  std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
+    return ub_y[a * static_cast<int64_t>(Dp)] < ub_y[b * static_cast<int64_t>(Dp)] ||
+           (ub_y[a * static_cast<int64_t>(Dp)] == ub_y[b * static_cast<int64_t>(Dp)] && a < b);
+  });
+  const int64_t nslab = std::max<int64_t>(1, std::min<int64_t>(1024, static_cast<int64_t>(std::sqrt(nu / 128.0))));
+  std::vector<int64_t> slab_start(nslab + 1);  // first vector (in order) of each slab
+  for (int64_t s = 0; s <= nslab; ++s) slab_start[s] = nu * s / nslab;
+  std::vector<float> slab_y1lo(nslab), slab_y1hi(nslab);
+  for (int64_t s = 0; s < nslab; ++s) {
+    slab_y1lo[s] = ub_y[order[slab_start[s]] * static_cast<int64_t>(Dp)];
+    slab_y1hi[s] = ub_y[order[slab_start[s + 1] - 1] * static_cast<int64_t>(Dp)];
+  }
+  std::vector<int64_t> slab_blk(nslab + 1, 0);  // first block of each slab
+  for (int64_t s = 0; s < nslab; ++s) {
+    std::sort(order.begin() + slab_start[s], order.begin() + slab_start[s + 1],
+              [&](int32_t a, int32_t b) { return ur[a] < ur[b] || (ur[a] == ur[b] && a < b); });
+    slab_blk[s + 1] = slab_blk[s] + (slab_start[s + 1] - slab_start[s] + kNNBlock - 1) / kNNBlock;
+  }
+  const int64_t nblk = slab_blk[nslab];
+  // Packed blocks [block][Dp][kNNBlock], |y|^2 per lane (+inf for padding lanes), the original
+  // index per lane (-1: padding), and each block's box.
+  // Bt [block][check][kNNBlock]: |y_>=m| of each lane at each checkpoint m.
+  const std::vector<int> checks = nn_checkpoints(Dp);
+  const int nck = static_cast<int>(checks.size());
+  Buffer bankbuf, normbuf, tailbuf;
+  float* Bp = bankbuf.get(static_cast<size_t>(nblk) * Dp * kNNBlock);
+  float* Bn = normbuf.get(static_cast<size_t>(nblk) * kNNBlock);
+  float* Bt = tailbuf.get(static_cast<size_t>(nblk) * std::max(nck, 1) * kNNBlock);
+  std::vector<int32_t> bidx(static_cast<size_t>(nblk) * kNNBlock);
+  struct Box {
+    float y1lo, y1hi;
+    double rlo, rhi, c2, c;  // r range, largest |y|^2 and |y|
+  };
+  std::vector<Box> box(nblk);
+  parallel_range(nslab, 1, 2.0 * (nu / nslab) * Dp, [&](int64_t s) {
+    for (int64_t blk = slab_blk[s]; blk < slab_blk[s + 1]; ++blk) {
+      float* out = Bp + blk * Dp * kNNBlock;
+      Box bx{std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity(), inf, -inf, 0.0, 0.0};
+      for (int l = 0; l < kNNBlock; ++l) {
+        const int64_t j = slab_start[s] + (blk - slab_blk[s]) * kNNBlock + l;
+        const size_t lane = static_cast<size_t>(blk) * kNNBlock + l;
+        if (j < slab_start[s + 1]) {
+          const int32_t u = order[j];
+          for (int d = 0; d < Dp; ++d) out[d * kNNBlock + l] = ub_y[static_cast<int64_t>(u) * Dp + d];
+          Bn[lane] = static_cast<float>(un2[u]);
+          bidx[lane] = uniq[u];
+          bx.y1lo = std::min(bx.y1lo, out[l]);
+          bx.y1hi = std::max(bx.y1hi, out[l]);
+          bx.rlo = std::min(bx.rlo, ur[u]);
+          bx.rhi = std::max(bx.rhi, ur[u]);
+          bx.c2 = std::max(bx.c2, un2[u]);
+        } else {
+          for (int d = 0; d < Dp; ++d) out[d * kNNBlock + l] = 0.0f;
+          Bn[lane] = std::numeric_limits<float>::infinity();
+          bidx[lane] = -1;
+        }
+      }
+      for (int k = 0; k < nck; ++k)
+        for (int l = 0; l < kNNBlock; ++l) {
+          double t = 0.0;
+          for (int d = checks[k]; d < Dp; ++d) t += static_cast<double>(out[d * kNNBlock + l]) * out[d * kNNBlock + l];
+          Bt[(blk * nck + k) * kNNBlock + l] = static_cast<float>(std::sqrt(t));
+        }
+      bx.rlo *= 1.0 - 1e-12;  // outward, for the float64 rounding of r
+      bx.rhi *= 1.0 + 1e-12;
+      bx.c2 *= 1.0 + 1e-12;
+      bx.c = std::sqrt(bx.c2);
+      box[blk] = bx;
+    }
+  });
+  std::vector<float>().swap(ub_y);
+  double c2max = 0.0;
+  for (const Box& bx : box) c2max = std::max(c2max, bx.c2);
+  const double cmax = std::sqrt(c2max);
+
+  // Queries, rotated, sorted by (slab, r), in tiles of kNNRows ([tile][row][Dp]); the last tile
+  // is padded with copies of the last query.
   const int64_t ntile = (nq + kNNRows - 1) / kNNRows;
   Buffer qbuf;
-  float* Q = qbuf.get(static_cast<size_t>(std::max<int64_t>(ntile, 1)) * kNNRows * Dp);
-  std::vector<NNState> state(nq);
-  const double u = 1.0 / (1 << 24);
-  parallel_range(ntile * kNNRows, 1024, 2.0 * dim * dim, [&](int64_t s) {
-    const int64_t src = std::min(s, nq - 1);
-    const double norm = rot.apply(queries + static_cast<int64_t>(qkey[src].second) * dim, Q + s * Dp, 1);
-    if (s < nq) {
-      NNState& st = state[s];
-      st.best = st.thr = st.dropped = inf;
-      st.err = static_cast<float>(u * (norm + ymax) * 1.01);
-      st.cnt = 0;
-    }
-  });
+  float* Q = qbuf.get(static_cast<size_t>(ntile) * kNNRows * Dp);
+  std::vector<int32_t> qo(nq);  // sorted position -> query index
+  std::vector<double> qn2(nq), qr(nq);  // by sorted position: |y|^2, |y_2..D|
+  {
+    std::vector<float> qy(static_cast<size_t>(nq) * Dp);
+    std::vector<double> n2(nq), rr(nq);
+    parallel_range(nq, 1024, 2.0 * dim * dim, [&](int64_t i) {
+      double rest2;
+      rot.apply(queries + i * dim, qy.data() + i * Dp, 1, n2[i], rest2);
+      rr[i] = std::sqrt(rest2);
+    });
+    std::vector<int64_t> slab_of(nq);
+    for (int64_t i = 0; i < nq; ++i)
+      slab_of[i] = std::upper_bound(slab_y1lo.begin() + 1, slab_y1lo.end(), qy[i * Dp]) - slab_y1lo.begin() - 1;
+    for (int64_t i = 0; i < nq; ++i) qo[i] = static_cast<int32_t>(i);
+    std::sort(qo.begin(), qo.end(), [&](int32_t a, int32_t b) {
+      if (slab_of[a] != slab_of[b]) return slab_of[a] < slab_of[b];
+      return rr[a] < rr[b] || (rr[a] == rr[b] && a < b);
+    });
+    for (int64_t s = 0; s < ntile * kNNRows; ++s)
+      std::memcpy(Q + s * Dp, qy.data() + static_cast<int64_t>(qo[std::min(s, nq - 1)]) * Dp, sizeof(float) * Dp);
+    for (int64_t s = 0; s < nq; ++s) qn2[s] = n2[qo[s]], qr[s] = rr[qo[s]];
+  }
 
-  // Sweep outwards from each tile's position in the sorted bank.
-  parallel_range(ntile, 8, 1e9, [&](int64_t tile) {
-    const int64_t s0 = tile * kNNRows;
-    const float* Qt = Q + s0 * Dp;
-    float thr[kNNRows];
-    for (int r = 0; r < kNNRows; ++r) thr[r] = s0 + r < nq ? state[s0 + r].thr : -inf;
-    const float qlo = Qt[0], qhi = Qt[(kNNRows - 1) * Dp];
-    const float mid = 0.5f * (qlo + qhi);
-    int64_t right = std::lower_bound(blo.begin(), blo.end(), mid) - blo.begin();
-    int64_t left = right - 1;
-    // A block is out of reach when the first-coordinate gap alone exceeds every threshold.
-    auto beyond = [&](float edge, bool above) {
+  // Error bounds (scaled units). e: the rounding of y, on the distance; m: the float32 GEMM form,
+  // on the squared distance (dot product of Dp terms, three roundings, and at a checkpoint the
+  // rounded tail norms and their product, 1.02 for the float64 bookkeeping); both with an
+  // absolute term for subnormal results.
+  const double kappa = (Dp + 12) * 1.02 * kU;
+  auto err_y = [&](double qn, double c) { return (1.01 * kU + 1e-12) * (qn + c) + kTiny; };
+  auto err_s = [&](double a, double c2) { return kappa * (a + c2) + kTiny; };
+  auto sq = [](double x) { return x * x; };
+
+  std::vector<NNState> state(nq);
+  // One tile's rows: first axis, r, |y|^2 and |y|, and reach (no pair whose box bound exceeds it
+  // can still become a candidate); with their ranges over the tile, for a quick test per block.
+  struct Tile {
+    double q1[kNNRows], rq[kNNRows], a[kNNRows], qn[kNNRows], reach[kNNRows];
+    float af[kNNRows];
+    float qt[kMaxChecks][kNNRows];  // |y_>=m| at each checkpoint
+    double y1lo, y1hi, rlo, rhi, reach_max, g1;  // g1: squared first-axis gap to the current slab
+    int rows;
+    int64_t seed;  // the block visited first
+  };
+  auto set_reach = [&](Tile& T, const NNState* st) {
+    T.reach_max = -inf;
+    for (int r = 0; r < T.rows; ++r) {
+      T.reach[r] = st[r].ub == inf ? inf : sq(st[r].ub + err_y(T.qn[r], cmax)) + 2.0 * err_s(T.a[r], c2max);
+      T.reach_max = std::max(T.reach_max, T.reach[r]);
+    }
+  };
+  auto gap = [](double lo, double hi, double a, double b) {  // between [lo, hi] and [a, b]
+    return std::max({0.0, lo - b, a - hi});
+  };
+
+  // Pairs of a tile and a block: box test, then the dot products and the candidates.
+  auto visit_block = [&](Tile& T, NNState* st, const float* Qt, int64_t blk) {
+    const Box& bx = box[blk];
+    {
+      const double gy = gap(bx.y1lo, bx.y1hi, T.y1lo, T.y1hi), gr = gap(bx.rlo, bx.rhi, T.rlo, T.rhi);
+      if ((gy * gy + gr * gr) * (1.0 - 1e-12) > T.reach_max) return;
+    }
+    double e[kNNRows], m[kNNRows];
+    float thr[kNNRows], thr2[kNNRows];
+    bool any = false;
+    for (int r = 0; r < kNNRows; ++r) {
+      thr[r] = thr2[r] = -std::numeric_limits<float>::infinity();
+      if (r >= T.rows) continue;
+      e[r] = err_y(T.qn[r], bx.c);
+      m[r] = err_s(T.a[r], bx.c2);
+      const double t = st[r].ub == inf ? inf : sq(st[r].ub + e[r]) + m[r];
+      const double gy = gap(bx.y1lo, bx.y1hi, T.q1[r], T.q1[r]), gr = gap(bx.rlo, bx.rhi, T.rq[r], T.rq[r]);
+      if ((gy * gy + gr * gr) * (1.0 - 1e-12) > t + m[r]) continue;  // no pair of the block can pass
+      thr[r] = static_cast<float>(t * (1.0 + 1e-6));
+      thr2[r] = static_cast<float>((t + 2.0 * m[r]) * (1.0 + 1e-6));  // s >= bound - m > thr + m: out
+      any = true;
+    }
+    if (!any) return;
+    const float* B = Bp + blk * Dp * kNNBlock;
+    const float* nb2 = Bn + blk * kNNBlock;
+    vf acc[kNNRows][kNNVecs];
+#pragma GCC unroll 32
+    for (int r = 0; r < kNNRows; ++r)
+#pragma GCC unroll 4
+      for (int v = 0; v < kNNVecs; ++v) acc[r][v] = vf{};
+    int d0 = 0;
+    for (int k = 0; k < nck; ++k) {
+      nn_dots(Qt, B, Dp, d0, checks[k], acc);
+      d0 = checks[k];
+      // Lower bound of every pair: |q|^2 + |b|^2 - 2 (partial dot + |q_>=m| |b_>=m|).
+      const float* bt = Bt + (blk * nck + k) * kNNBlock;
+      vmask alive{};
+#pragma GCC unroll 32
+      for (int r = 0; r < kNNRows; ++r)
+#pragma GCC unroll 4
+        for (int v = 0; v < kNNVecs; ++v) {
+          const vf t = acc[r][v] + *reinterpret_cast<const vf*>(bt + v * VL) * T.qt[k][r];
+          alive |= (T.af[r] + *reinterpret_cast<const vf*>(nb2 + v * VL)) - (t + t) <= thr2[r];
+        }
+      bool any_alive = false;
+      for (int l = 0; l < VL; ++l) any_alive |= alive[l] != 0;
+      if (!any_alive) return;
+    }
+    nn_dots(Qt, B, Dp, d0, Dp, acc);
+    vmask hit{};
+#pragma GCC unroll 32
+    for (int r = 0; r < kNNRows; ++r)
+#pragma GCC unroll 4
+      for (int v = 0; v < kNNVecs; ++v) {
+        const vf s = (T.af[r] + *reinterpret_cast<const vf*>(nb2 + v * VL)) - (acc[r][v] + acc[r][v]);
+        acc[r][v] = s;
+        hit |= s <= thr[r];
+      }
+    bool found = false;
+    for (int l = 0; l < VL; ++l) found |= hit[l] != 0;
+    if (!found) return;
+    bool changed = false;
+    for (int r = 0; r < T.rows; ++r) {
+      const double ub0 = st[r].ub;
+      for (int v = 0; v < kNNVecs; ++v)
+        for (int l = 0; l < VL; ++l) {
+          const float s = acc[r][v][l];
+          if (!(s <= thr[r])) continue;
+          const int32_t idx = bidx[static_cast<size_t>(blk) * kNNBlock + v * VL + l];
+          if (idx < 0) continue;
+          const double lo = (std::sqrt(std::max(0.0, s - m[r])) - e[r]) * (1.0 - 1e-12);
+          const double up = (std::sqrt(s + m[r]) + e[r]) * (1.0 + 1e-12);
+          nn_insert(st[r], lo, up, idx);
+        }
+      changed |= st[r].ub != ub0;
+    }
+    if (changed) set_reach(T, st);
+  };
+  auto block_of = [&](int64_t s, double r) {  // first block of slab s whose r range reaches r
+    const int64_t b = std::lower_bound(box.begin() + slab_blk[s], box.begin() + slab_blk[s + 1], r,
+                                       [](const Box& bx, double x) { return bx.rhi < x; }) - box.begin();
+    return std::min(b, slab_blk[s + 1] - 1);
+  };
+  auto slab_of = [&](double y1) {
+    return std::upper_bound(slab_y1lo.begin() + 1, slab_y1lo.end(), static_cast<float>(y1)) - slab_y1lo.begin() - 1;
+  };
+
+  // kNNGroup consecutive tiles sweep the bank together, so that a block read from memory serves
+  // all of them (one tile alone reads 8 KB per 1536 FMAs and waits on memory).
+  constexpr int kNNGroup = 192 / kNNRows;
+  const int64_t ngroup = (ntile + kNNGroup - 1) / kNNGroup;
+  parallel_range(ngroup, 1, 1e9, [&](int64_t group) {
+    const int64_t t0 = group * kNNGroup;
+    const int nt_g = static_cast<int>(std::min<int64_t>(kNNGroup, ntile - t0));
+    Tile tiles[kNNGroup];
+    double glo = inf, ghi = -inf;
+    std::vector<double> rs;
+    for (int t = 0; t < nt_g; ++t) {
+      Tile& T = tiles[t];
+      const int64_t s0 = (t0 + t) * kNNRows;
+      const float* Qt = Q + s0 * Dp;
+      NNState* st = state.data() + s0;
+      T.rows = static_cast<int>(std::min<int64_t>(kNNRows, nq - s0));
+      T.y1lo = T.rlo = inf;
+      T.y1hi = T.rhi = -inf;
       for (int r = 0; r < kNNRows; ++r) {
-        const float g = above ? edge - Qt[r * Dp] : Qt[r * Dp] - edge;
-        if (!(g > 0.0f && g * g > thr[r])) return false;
+        const int64_t i = s0 + std::min(r, T.rows - 1);
+        T.q1[r] = Qt[r * Dp];
+        T.rq[r] = qr[i];
+        T.a[r] = qn2[i];
+        T.af[r] = static_cast<float>(T.a[r]);
+        for (int k = 0; k < nck; ++k) {
+          double t = 0.0;
+          for (int d = checks[k]; d < Dp; ++d) t += static_cast<double>(Qt[r * Dp + d]) * Qt[r * Dp + d];
+          T.qt[k][r] = static_cast<float>(std::sqrt(t));
+        }
+        T.qn[r] = std::sqrt(T.a[r]);
+        if (r < T.rows) {
+          st[r].ub = st[r].dropped = inf;
+          st[r].cnt = 0;
+          T.y1lo = std::min(T.y1lo, T.q1[r]);
+          T.y1hi = std::max(T.y1hi, T.q1[r]);
+          T.rlo = std::min(T.rlo, T.rq[r]);
+          T.rhi = std::max(T.rhi, T.rq[r]);
+          rs.push_back(T.rq[r]);
+        }
+      }
+      glo = std::min(glo, T.y1lo);
+      ghi = std::max(ghi, T.y1hi);
+      set_reach(T, st);
+      // Seed: the block nearest the tile's middle row, so that its thresholds start small.
+      T.seed = block_of(slab_of(T.q1[(T.rows - 1) / 2]), T.rq[(T.rows - 1) / 2]);
+      visit_block(T, st, Qt, T.seed);
+    }
+    std::nth_element(rs.begin(), rs.begin() + rs.size() / 2, rs.end());
+    const double rmid = rs[rs.size() / 2];
+    auto visit_all = [&](int64_t blk) {
+      for (int t = 0; t < nt_g; ++t)
+        if (blk != tiles[t].seed) {
+          const int64_t s0 = (t0 + t) * kNNRows;
+          visit_block(tiles[t], state.data() + s0, Q + s0 * Dp, blk);
+        }
+    };
+    auto visit_slab = [&](int64_t s) {
+      bool all_out = true;
+      for (int t = 0; t < nt_g; ++t) {
+        Tile& T = tiles[t];
+        const double g = gap(slab_y1lo[s], slab_y1hi[s], T.y1lo, T.y1hi);
+        T.g1 = g * g;
+        all_out &= T.g1 > T.reach_max;
+      }
+      if (all_out) return;
+      // Blocks further up have larger rlo, further down smaller rhi: the r gap only grows.
+      auto r_beyond = [&](double edge, bool above) {
+        for (int t = 0; t < nt_g; ++t) {
+          const Tile& T = tiles[t];
+          const double g = above ? edge - T.rhi : T.rlo - edge;
+          if (!(g > 0.0 && T.g1 + g * g > T.reach_max)) return false;
+        }
+        return true;
+      };
+      const int64_t b0 = slab_blk[s], b1 = slab_blk[s + 1];
+      int64_t up = block_of(s, rmid), down = up - 1;
+      bool udone = false, ddone = false;
+      for (;;) {
+        if (!udone && (up >= b1 || r_beyond(box[up].rlo, true))) udone = true;
+        if (!ddone && (down < b0 || r_beyond(box[down].rhi, false))) ddone = true;
+        if (udone && ddone) break;
+        if (udone) {
+          visit_all(down--);
+        } else if (ddone) {
+          visit_all(up++);
+        } else {
+          visit_all((box[up].rlo - rmid <= rmid - box[down].rhi) ? up++ : down--);
+        }
+      }
+    };
+    // Slabs outwards from the group's; a direction ends when the first-axis gap alone is out of reach.
+    auto beyond = [&](int64_t s, bool right) {
+      for (int t = 0; t < nt_g; ++t) {
+        const Tile& T = tiles[t];
+        const double g = right ? slab_y1lo[s] - T.y1hi : T.y1lo - slab_y1hi[s];
+        if (!(g > 0.0 && g * g > T.reach_max)) return false;
       }
       return true;
     };
+    int64_t right = slab_of(0.5 * (glo + ghi)), left = right - 1;
     bool rdone = false, ldone = false;
     for (;;) {
-      if (!rdone && (right >= nblk || beyond(blo[right], true))) rdone = true;
-      if (!ldone && (left < 0 || beyond(bhi[left], false))) ldone = true;
+      if (!rdone && (right >= nslab || beyond(right, true))) rdone = true;
+      if (!ldone && (left < 0 || beyond(left, false))) ldone = true;
       if (rdone && ldone) break;
-      int64_t blk;
       if (rdone) {
-        blk = left--;
+        visit_slab(left--);
       } else if (ldone) {
-        blk = right++;
+        visit_slab(right++);
       } else {
-        blk = (blo[right] - qhi <= qlo - bhi[left]) ? right++ : left--;
-      }
-      vf acc[kNNRows][2];
-      if (!nn_tile(Qt, Bp + blk * Dp * kNNBlock, Dp, thr, acc)) continue;
-      for (int r = 0; r < kNNRows; ++r) {
-        if (!(any_le(acc[r][0], thr[r]) || any_le(acc[r][1], thr[r]))) continue;
-        NNState& st = state[s0 + r];
-        for (int v = 0; v < 2; ++v)
-          for (int l = 0; l < VL; ++l) {
-            const int64_t i = blk * kNNBlock + v * VL + l;
-            if (i < nb) nn_insert(st, acc[r][v][l], static_cast<int32_t>(i));
-          }
-        thr[r] = st.thr;
+        visit_slab((slab_y1lo[right] - ghi <= glo - slab_y1hi[left]) ? right++ : left--);
       }
     }
   });
 
-  // Re-rank in float64 on the original vectors (ties: smallest original index).
+  // Re-rank the candidates in float64 on the original vectors (ties: smallest original index).
   auto dist2 = [&](const float* q, int64_t i) {
     const float* b = bank + i * dim;
     double s = 0.0;
@@ -1756,23 +2071,44 @@ int nearest(const float* bank, int64_t nb, const float* queries, int64_t nq, int
   std::atomic<int64_t> fallbacks{0};
   parallel_range(nq, 256, 1e6, [&](int64_t s) {
     const NNState& st = state[s];
-    const int64_t qi = qkey[s].second;
+    const int64_t qi = qo[s];
     const float* q = queries + qi * dim;
-    double best = std::numeric_limits<double>::infinity();
+    double best = inf;
     int64_t arg = -1;
-    auto consider = [&](int64_t sorted_index) {
-      const int64_t i = bkey[sorted_index].second;
+    auto consider = [&](int64_t i) {
       const double d = dist2(q, i);
       if (d < best || (d == best && i < arg)) best = d, arg = i;
     };
-    // More than kNNCand candidates fell within the float32 error margin of the best one (near-ties, common
-    // with random encoders whose background patches collapse together). Every dropped candidate's float32
-    // distance is within that margin of the best, so re-ranking the kept ones returns the nearest distance
-    // to within the float32 error bound (what an exact float32 search returns); the slab scan that would
-    // also pin the exact index is O(bank) per query and took hours on such banks, so it is not done.
-    if (st.dropped <= st.thr) fallbacks.fetch_add(1);
-    for (int c = 0; c < st.cnt; ++c)
-      if (st.cd[c] <= st.thr) consider(st.ci[c]);
+    if (st.dropped <= st.ub) {
+      // More than kCand candidates: every vector of the blocks whose box does not exclude it is
+      // tested against the final bound with the same float32 interval, and kept ones in float64.
+      fallbacks.fetch_add(1);
+      const float* qy = Q + s * Dp;
+      const double q1 = qy[0], rq = qr[s], a = qn2[s], qn = std::sqrt(a);
+      const float af = static_cast<float>(a);
+      for (int64_t blk = 0; blk < nblk; ++blk) {
+        const Box& bx = box[blk];
+        const double e = err_y(qn, bx.c), reach2 = sq(st.ub + e);
+        const double gy = std::max({0.0, bx.y1lo - q1, q1 - bx.y1hi});
+        const double gr = std::max({0.0, bx.rlo - rq, rq - bx.rhi});
+        if ((gy * gy + gr * gr) * (1.0 - 1e-12) > reach2) continue;
+        const float thr = static_cast<float>((reach2 + err_s(a, bx.c2)) * (1.0 + 1e-6));
+        const float* B = Bp + blk * Dp * kNNBlock;
+        vf acc[kNNVecs] = {};
+        for (int d = 0; d < Dp; ++d)
+          for (int v = 0; v < kNNVecs; ++v) acc[v] += *reinterpret_cast<const vf*>(B + d * kNNBlock + v * VL) * qy[d];
+        for (int v = 0; v < kNNVecs; ++v) {
+          const vf sv = (af + *reinterpret_cast<const vf*>(Bn + blk * kNNBlock + v * VL)) - (acc[v] + acc[v]);
+          for (int l = 0; l < VL; ++l) {
+            const int32_t i = bidx[static_cast<size_t>(blk) * kNNBlock + v * VL + l];
+            if (sv[l] <= thr && i >= 0) consider(i);
+          }
+        }
+      }
+    } else {
+      for (int c = 0; c < st.cnt; ++c)
+        if (st.lb[c] <= st.ub) consider(st.ci[c]);
+    }
     out_dist[qi] = static_cast<float>(std::sqrt(best));
     if (out_idx) out_idx[qi] = static_cast<int32_t>(arg);
   });
@@ -1941,8 +2277,8 @@ void psv_matmul(const float* a, const float* b, const float* bias, float* c, con
 }
 
 // For each query [nq, dim] the exact L2 distance (not squared) to its nearest bank vector [nb, dim],
-// and its index (out_idx may be null). Returns the number of queries settled by a float64 slab scan
-// (8+ near-ties), -1 for bad sizes (dim must be 1..512) or -2 for a NaN or infinite value.
+// and its index (out_idx may be null). Returns the number of queries settled by a float64 scan
+// (16+ near-ties), -1 for bad sizes (dim must be 1..512) or -2 for a NaN or infinite value.
 int psv_nearest(const float* bank, int64_t nb, const float* queries, int64_t nq, int dim, float* out_dist,
                 int32_t* out_idx) {
   return nearest(bank, nb, queries, nq, dim, out_dist, out_idx);

@@ -525,7 +525,7 @@ export interface NativeNearest {
   distances: Float32Array;
   /** Per query: index of that bank vector (the smallest index among exact ties; -1 for an empty bank). */
   indices: Int32Array;
-  /** Queries that had 8+ near-tied candidates and were settled by a full float64 scan. */
+  /** Distinct queries that had 16+ near-tied candidates and were settled by a float64 scan of their reach. */
   fallbacks: number;
 }
 
@@ -549,8 +549,8 @@ function checkNearestResult(code: number): number {
 
 /**
  * Exact nearest-neighbour search: for every query, the L2 distance (not squared) to the closest
- * bank vector, with its index. Exact even for tiny vectors (distances ~1e-4, magnitudes ~0.03):
- * distances are summed as (q - b)^2, never as |q|^2 + |b|^2 - 2 q.b, and the final candidates are
+ * bank vector, with its index. Exact even for tiny vectors (distances ~1e-4, magnitudes ~0.03): the
+ * float32 |q|^2 + |b|^2 - 2 q.b only selects candidates, within a proven error bound, and they are
  * re-ranked in float64 (see kernels.cc for the argument).
  *
  * @param bank bank vectors, row-major [nb, dim]

@@ -116,7 +116,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "exactNearestNative() returns exact distances when 8+ vectors tie (index: any of the tied copies)",
+  name:
+    "exactNearestNative() returns the smallest index among identical bank vectors, and copies for identical queries",
   ignore,
   fn: () => {
     const world = new TinyEmbeddings(16, new Rng(3));
@@ -126,15 +127,63 @@ Deno.test({
     for (let c = 0; c < copies; c++) bank.set(base, c * distinct * dim); // every vector 20 times
     const queries = world.queries(100);
     queries.set(base.subarray(0, 10 * dim)); // 10 queries sit exactly on bank vectors
+    for (let q = 10; q < 30; q++) queries.set(queries.subarray(40 * dim, 41 * dim), q * dim); // 21 identical queries
+    assertExact(bank, queries, dim, "20 copies of every bank vector");
     const got = exactNearestNativeDetailed(bank, queries, dim)!;
-    const want = bruteForce(bank, queries, dim);
-    for (let q = 0; q < want.distances.length; q++) {
-      assertEquals(got.distances[q], want.distances[q], `query ${q}`);
-      // A tied copy of the true neighbour: same base vector.
-      assertEquals(got.indices[q] % distinct, want.indices[q] % distinct, `query ${q}`);
+    for (let q = 0; q < 10; q++) assertEquals([got.distances[q], got.indices[q]], [0, q]);
+  },
+});
+
+/** Vectors on an integer grid scaled by a power of two, so that float64 distances tie exactly. */
+function gridVectors(n: number, dim: number, rng: Rng, scale: number): Float32Array {
+  return Float32Array.from({ length: n * dim }, () => Math.floor(rng.next() * 9 - 4) * scale);
+}
+
+Deno.test({
+  name: "exactNearestNative() settles 16+ distinct exactly tied neighbours in float64 (smallest index wins)",
+  ignore,
+  fn: () => {
+    const rng = new Rng(5);
+    for (const dim of [16, 23]) {
+      // Each query has 2 * dim distinct bank vectors at exactly the same distance (q +- e_k / 8),
+      // plus random grid vectors; more ties than candidate slots.
+      const nq = 12, far = 300;
+      const queries = gridVectors(nq, dim, rng, 1 / 4);
+      const bank = new Float32Array((far + nq * 2 * dim) * dim);
+      bank.set(gridVectors(far, dim, rng, 1 / 4));
+      for (let q = 0; q < nq; q++) {
+        for (let k = 0; k < 2 * dim; k++) {
+          const row = far + (q * 2 * dim + ((k * 7) % (2 * dim)));
+          for (let d = 0; d < dim; d++) bank[row * dim + d] = queries[q * dim + d];
+          bank[row * dim + (k >> 1)] += k % 2 === 0 ? 1 / 8 : -1 / 8;
+        }
+      }
+      assertExact(bank, queries, dim, `equidistant neighbours, dim ${dim}`);
+      const got = exactNearestNativeDetailed(bank, queries, dim)!;
+      assert(got.fallbacks > 0, `dim ${dim}: 2 * dim exact ties must overflow the candidate list`);
     }
-    for (let q = 0; q < 10; q++) assertEquals([got.distances[q], got.indices[q] % distinct], [0, q]);
-    assert(got.fallbacks > 0, "20-fold ties must overflow the 8 candidates (counted as fallbacks)");
+  },
+});
+
+Deno.test({
+  name: "exactNearestNative() equals float64 brute force at large and tiny magnitudes and odd dimensions",
+  ignore,
+  fn: () => {
+    const rng = new Rng(6);
+    const noise = (n: number, s: number) => Float32Array.from({ length: n }, () => (rng.next() - 0.5) * s);
+    for (const dim of [1, 5, 31, 63, 100]) {
+      for (const [offset, spread] of [[1e15, 1e12], [0, 1e18], [0, 1e-20], [1, 1e-6], [1e-30, 1e-36]]) {
+        const nb = 400, nq = 60;
+        const bank = noise(nb * dim, spread).map((x) => x + offset);
+        const queries = noise(nq * dim, spread).map((x) => x + offset);
+        queries.set(bank.subarray(0, 5 * dim)); // 5 queries on bank vectors
+        bank.set(bank.subarray(dim, 3 * dim), 10 * dim); // duplicates in the bank
+        assertExact(bank, queries, dim, `dim ${dim}, offset ${offset}, spread ${spread}`);
+      }
+      // Queries far from a tight bank: distances differ far below their float32 resolution.
+      const bank = noise(300 * dim, 1e-3).map((x) => x + 1), queries = noise(20 * dim, 1e3);
+      assertExact(bank, queries, dim, `dim ${dim}, queries far from a tight bank`);
+    }
   },
 });
 
@@ -167,7 +216,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "on the same data, float32 |q|^2 + |b|^2 - 2 q.b picks wrong neighbours (why the exact search sums (q - b)^2)",
+  name:
+    "on the same data, float32 |q|^2 + |b|^2 - 2 q.b alone picks wrong neighbours (why the exact search only selects candidates with it)",
   ignore,
   fn: () => {
     const world = new TinyEmbeddings(64, new Rng(1));
