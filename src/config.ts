@@ -80,6 +80,14 @@ export interface TrainConfig {
    * over the first N steps (`--lr-warmup-steps`). Absent (the reference) means no warm-up.
    */
   lrWarmupSteps?: number;
+  /**
+   * Named deviation (`--preact-bound B`): adds to the loss, for every tanh layer (each level's last),
+   * the mean over its outputs of max(0, |z| - B)^2, z the pre-activation. Zero while every |z| <= B, so
+   * it only acts on a layer that grows into saturation, where the task's own gradient vanishes and
+   * Adam keeps the weights moving at the full rate (src/train/preact_bound.ts). Absent (the reference)
+   * means no such term.
+   */
+  preactBound?: number;
   /** Random seed for initialisation and sampling. */
   seed: number;
   /**
@@ -256,6 +264,9 @@ export function validateConfig(config: RunConfig): RunConfig {
     throw new ConfigError(
       `Expected the learning-rate warm-up to be a positive whole number of steps but found ${t.lrWarmupSteps}`,
     );
+  }
+  if (t.preactBound !== undefined && !(Number.isFinite(t.preactBound) && t.preactBound > 0)) {
+    throw new ConfigError(`Expected the pre-activation bound to be a number > 0 but found ${t.preactBound}`);
   }
   if (!(Number.isFinite(t.sslNoiseStd) && t.sslNoiseStd >= 0)) {
     throw new ConfigError(`Expected the SSL noise std to be a number >= 0 but found ${t.sslNoiseStd}`);

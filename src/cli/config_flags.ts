@@ -23,6 +23,7 @@ export const CONFIG_OPTIONS: OptionSpec = {
   "batch-size": { type: "string" },
   "classifier-head": { type: "string" },
   "ssl-noise-std": { type: "string" },
+  "preact-bound": { type: "string" },
   "sampling": { type: "string" },
   "dense-crops": { type: "string" },
   "lr-schedule": { type: "string" },
@@ -78,6 +79,8 @@ Model and loss (defaults = the reference):
                              (default: none, as the reference)
   --batch-size B             pairs per pair set per step (default ${d(T.batchSize)})
   --classifier-head fixed|trainable   reference's fixed-norm last layer or trainable (default ${d(T.classifierHead)})
+  --preact-bound B           add sum of mean(max(0, |z| - B)^2) over the tanh layers' inputs z to the loss
+                             (default: none, as the reference); keeps last layers out of deep saturation
   --ssl-noise-std S          std of the per-pixel noise and colour shift on SSL patches (default ${d(T.sslNoiseStd)})
   --sampling reference|dense pair sampling (default ${d(T.sampling)}; dense: crops encoded once, all pairs
                              from their grids)
@@ -122,6 +125,8 @@ export function configFromFlags(v: Record<string, string | boolean | undefined>,
   t.batchSize = numberFlag(v["batch-size"], "batch-size", "posint") ?? t.batchSize;
   t.classifierHead = choiceFlag(v["classifier-head"], "classifier-head", ["fixed", "trainable"] as const) ??
     t.classifierHead;
+  const bound = numberFlag(v["preact-bound"], "preact-bound", "number");
+  if (bound !== undefined) t.preactBound = bound;
   t.sslNoiseStd = numberFlag(v["ssl-noise-std"], "ssl-noise-std", "number") ?? t.sslNoiseStd;
   t.sampling = choiceFlag(v["sampling"], "sampling", ["reference", "dense"] as const) ?? t.sampling;
   const crops = numberFlag(v["dense-crops"], "dense-crops", "posint");

@@ -264,7 +264,45 @@ export function applyConv(
     leakyreluAlpha: LEAKY_SLOPE,
   });
   if (fuseLeaky) return y;
-  return layer.activation === "tanh" ? tf.tanh(y) : tf.leakyRelu(y, LEAKY_SLOPE);
+  if (layer.activation === "tanh") {
+    tanhInputSink?.(y);
+    return tf.tanh(y);
+  }
+  return tf.leakyRelu(y, LEAKY_SLOPE);
+}
+
+/** Receives the pre-activation of every tanh layer applied while it is set (see {@linkcode withTanhInputs}). */
+let tanhInputSink: ((z: tf.Tensor4D) => void) | null = null;
+
+/**
+ * Run `fn`, handing `sink` the pre-activation (conv + bias, before the tanh) of every tanh layer it
+ * applies: the training step's pre-activation bound reads them inside its gradient tape.
+ *
+ * @param sink receives each tanh layer's input
+ * @param fn the computation
+ * @returns what `fn` returns
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import "@tensorflow/tfjs-backend-cpu";
+ * import { equal } from "node:assert/strict";
+ * import { createEncoder, disposeEncoder, encodePatches, withTanhInputs } from "./encoder.ts";
+ * await tf.setBackend("cpu");
+ * const enc = createEncoder({ encoder: "hier", patchSize: 64, embeddingDim: 8 }, 0);
+ * const seen: number[][] = [];
+ * withTanhInputs((z) => seen.push(z.shape), () => encodePatches(enc, tf.zeros([1, 64, 64, 3])));
+ * equal(JSON.stringify(seen), "[[4,1,1,8],[1,1,1,8]]"); // f_small on the 4 quadrants, then the K=64 head
+ * disposeEncoder(enc);
+ * ```
+ */
+export function withTanhInputs<T>(sink: (z: tf.Tensor4D) => void, fn: () => T): T {
+  const previous = tanhInputSink;
+  tanhInputSink = sink;
+  try {
+    return fn();
+  } finally {
+    tanhInputSink = previous;
+  }
 }
 
 /**

@@ -16,7 +16,9 @@ import {
   encodeFromBottomCodes,
   encodePatches,
   encodeSplitPatches,
+  withTanhInputs,
 } from "../model/encoder.ts";
+import { preactBoundLoss } from "./preact_bound.ts";
 import { sslLoss } from "../losses/ssl.ts";
 import { svddLoss } from "../losses/svdd.ts";
 import { svddPrimeLoss } from "../losses/svdd_prime.ts";
@@ -202,9 +204,16 @@ export async function trainStep(
   const draw = dense ? drawDenseStep(model, config, data, rng) : null;
   const kept: Map<string, tf.Scalar> = new Map();
   const { value, grads } = tf.variableGrads(() => {
-    const named = draw ? denseStepTerms(model, config, draw) : stepTerms(model, config, batches!);
+    const preactivations: tf.Tensor4D[] = [];
+    const terms = () => draw ? denseStepTerms(model, config, draw) : stepTerms(model, config, batches!);
+    const bound = config.preactBound;
+    const named = bound === undefined ? terms() : withTanhInputs((z) => preactivations.push(z), terms);
     for (const [name, t] of named) kept.set(name, tf.keep(t));
-    return combineTerms(named, config);
+    const total = combineTerms(named, config);
+    if (bound === undefined) return total;
+    const extra = preactBoundLoss(preactivations, bound);
+    kept.set("preactBound", tf.keep(extra));
+    return tf.add(total, extra) as tf.Scalar;
   }, trainableVariables(model));
   optimizer.applyGradients(grads);
   tf.dispose(Object.values(grads));

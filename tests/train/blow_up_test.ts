@@ -50,3 +50,32 @@ Deno.test("on pure-noise images L_SSL stays at chance while the activations blow
   assert(judgeSaturation({ step: 150, levels: [after] }).length === 1, "the saturation watch sees the blown-up layer");
   assert(judgeSaturation({ step: 0, levels: [before] }).length === 0, "and not the initial one");
 });
+
+Deno.test("with the pre-activation bound (B = 5) the same run's last layer stays near B and its codes are not pinned", async () => {
+  await selectBackend("native");
+  const size = 64, count = 8;
+  const images = new Float32Array(count * size * size * 3);
+  new Rng(1).addNormals(images, 0, images.length, 0.1);
+  const data = { images, count, size };
+  const config = mergeConfig(DEFAULT_CONFIG, {
+    imageSize: size,
+    train: { patchSize: 32, embeddingDim: 8, batchSize: 4, learningRate: 3e-3, preactBound: 5 },
+  });
+  const model = createModel(config);
+  const optimizer = tf.train.adam(config.train.learningRate, 0.9, 0.999, 1e-8);
+  const probe = drawProbe(data, 32, 0);
+  const rng = new Rng(0);
+  let bound = 0;
+  for (let step = 0; step < 150; step++) {
+    bound = (await trainStep(model, optimizer, config.train, data, rng)).preactBound;
+  }
+  const after = (await measureActivations(model.encoder, probe))[0];
+  optimizer.dispose();
+  disposeModel(model);
+  assert(
+    after.preact.at(-1)! < 10,
+    `last layer's mean |pre-activation| ${after.preact.at(-1)} (unbounded: > 100x growth)`,
+  );
+  assert(pinnedLevel([after]) === undefined, `codes not pinned: saturated ${after.saturated}, spread ${after.spread}`);
+  assert(Number.isFinite(bound), "the term is logged as preactBound");
+});
