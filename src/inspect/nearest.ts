@@ -72,7 +72,7 @@ export interface HnswOptions {
   M?: number;
   /** Candidate list size during construction. Default 100. */
   efConstruction?: number;
-  /** Candidate list size during search (>= 1). Default 64. */
+  /** Candidate list size during search (>= 1). Default `DEFAULT_CONFIG.inspect.hnswEfSearch`. */
   efSearch?: number;
   /** Seed of the level generator, for reproducible graphs. Default 0. */
   seed?: number;
@@ -120,9 +120,9 @@ function checkVectors(data: Float32Array, dim: number, what: string, min: number
  * hnswlib-node 3.0 accepts only plain JS arrays, one point per call and on one thread (it has no
  * batch or parallel insertion; `buildShardedHnsw` in hnsw_shards.ts builds shards in workers);
  * the bank is copied through one reused `number[]` buffer (that copy and the N-API conversion cost
- * about 3 us per vector; the graph insertion itself dominates). Measured on one shared Zen 5 core
- * (CPU time), M 16, efConstruction 100: about 70 s for the 649k distinct vectors of bottle's K=32
- * bank (random encoder).
+ * about 3 us per vector; the graph insertion itself dominates). Measured as CPU time on a loaded
+ * Zen 5 core, M 16, efConstruction 100: about 80 s for the 649k distinct vectors of bottle's K=32
+ * bank (random encoder), 35-38 s for each half.
  *
  * @param bank memory bank, `n * dim` floats, row-major
  * @param dim vector length
@@ -170,7 +170,7 @@ export function buildHnswIndex(bank: Float32Array, dim: number, options: HnswBui
  * @param index an index from {@linkcode buildHnswIndex}
  * @param queries query vectors, `m * dim` floats, row-major
  * @param dim vector length (must match the index)
- * @param efSearch candidate list size; higher = better recall, slower. Default 64
+ * @param efSearch candidate list size; higher = better recall, slower. Default `DEFAULT_CONFIG.inspect.hnswEfSearch`
  * @param onProgress progress of the search
  * @returns non-squared L2 distances (the square root of hnswlib's squared 'l2' distances) and bank rows
  */
