@@ -81,11 +81,10 @@ export interface TrainConfig {
    */
   lrWarmupSteps?: number;
   /**
-   * Named deviation (`--preact-bound B`): adds to the loss, for every tanh layer (each level's last),
-   * the mean over its outputs of max(0, |z| - B)^2, z the pre-activation. Zero while every |z| <= B, so
-   * it only acts on a layer that grows into saturation, where the task's own gradient vanishes and
-   * Adam keeps the weights moving at the full rate (src/train/preact_bound.ts). Absent (the reference)
-   * means no such term.
+   * Named deviation (`--preact-bound B`): adds to the loss, weighted 1e-3, for every tanh layer (each
+   * level's last) the mean over its outputs of max(0, |z| - B)^2, z the pre-activation: a restoring
+   * force on units deep in saturation, where the task's own gradient vanishes and Adam keeps the
+   * weights moving at the full rate (src/train/preact_bound.ts). Absent (the reference) means no such term.
    */
   preactBound?: number;
   /** Random seed for initialisation and sampling. */

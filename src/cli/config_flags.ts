@@ -79,8 +79,8 @@ Model and loss (defaults = the reference):
                              (default: none, as the reference)
   --batch-size B             pairs per pair set per step (default ${d(T.batchSize)})
   --classifier-head fixed|trainable   reference's fixed-norm last layer or trainable (default ${d(T.classifierHead)})
-  --preact-bound B           add sum of mean(max(0, |z| - B)^2) over the tanh layers' inputs z to the loss
-                             (default: none, as the reference); keeps last layers out of deep saturation
+  --preact-bound B           add 1e-3 x sum of mean(max(0, |z| - B)^2) over the tanh layers' inputs z to the
+                             loss (default: none, as the reference); keeps last layers out of deep saturation
   --ssl-noise-std S          std of the per-pixel noise and colour shift on SSL patches (default ${d(T.sslNoiseStd)})
   --sampling reference|dense pair sampling (default ${d(T.sampling)}; dense: crops encoded once, all pairs
                              from their grids)

@@ -18,7 +18,7 @@ import {
   encodeSplitPatches,
   withTanhInputs,
 } from "../model/encoder.ts";
-import { preactBoundLoss } from "./preact_bound.ts";
+import { PREACT_BOUND_WEIGHT, preactBoundLoss } from "./preact_bound.ts";
 import { sslLoss } from "../losses/ssl.ts";
 import { svddLoss } from "../losses/svdd.ts";
 import { svddPrimeLoss } from "../losses/svdd_prime.ts";
@@ -213,7 +213,7 @@ export async function trainStep(
     if (bound === undefined) return total;
     const extra = preactBoundLoss(preactivations, bound);
     kept.set("preactBound", tf.keep(extra));
-    return tf.add(total, extra) as tf.Scalar;
+    return tf.add(total, tf.mul(extra, PREACT_BOUND_WEIGHT)) as tf.Scalar;
   }, trainableVariables(model));
   optimizer.applyGradients(grads);
   tf.dispose(Object.values(grads));
