@@ -28,6 +28,7 @@
 #include <limits>
 #include <mutex>
 #include <thread>
+#include <type_traits>
 #include <vector>
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -188,7 +189,7 @@ __attribute__((constructor)) void reuse_freed_arrays() {
   const char* e = std::getenv("PATCHSVDD_MALLOC_REUSE");
   if (e && e[0] == '0') return;
   mallopt(M_MMAP_THRESHOLD, 256 << 20);
-  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
 }
 #endif
 
@@ -269,7 +270,9 @@ struct MicroKernel {
   static constexpr bool kAmx = false;
   using Elem = float;
 
-  static void run(int kc, const float* __restrict A, const float* __restrict B, float* const* crow, int mvalid,
+  // Never inlined: inlined into a large caller, GCC spilled the accumulators to the stack.
+  __attribute__((noinline)) static void run(int kc, const float* __restrict A, const float* __restrict B,
+                                            float* const* crow, int mvalid,
                   int nvalid, bool accumulate, const Epilogue* ep, int n0) {
     vf c[MR][NV];
 #pragma GCC unroll 16
@@ -974,11 +977,24 @@ void conv3x3_winograd(const float* x, int N, int H, int W, int C, int pt, int pl
   const int64_t tiles = static_cast<int64_t>(N) * T;
   constexpr int64_t kChunk = 384;  // tiles per task: V and the products stay within L2
   using K = KernelWide;
+  // When C is 32, 64, 128 or 256, V[e] is written as the GEMM's packed A operand (rows of stride C,
+  // padded to whole MR tiles) and U is packed once per call, so the GEMMs run without packing.
+  const bool direct = C == 32 || C == 64 || C == 128 || C == 256;
+  const int npanel = (Co + K::NR - 1) / K::NR;
+  Buffer up;  // U[e] packed as GEMM "B" panels, 64-byte aligned
+  if (direct) {
+    float* p = up.get(static_cast<size_t>(16) * npanel * C * K::NR);
+    for (int e = 0; e < 16; ++e)
+      pack_dense_b<K::NR>(Dense<float>{U.data() + static_cast<size_t>(e) * C * Co, Co, 1}, Co, 0, C,
+                          p + static_cast<size_t>(e) * npanel * C * K::NR);
+  }
   parallel_for((tiles + kChunk - 1) / kChunk, 2.0 * 16 * tiles * C * Co, [&](int64_t task) {
     const int64_t t0 = task * kChunk, t1 = std::min(tiles, t0 + kChunk);
     const int M = static_cast<int>(t1 - t0);
+    const int Mv = direct ? (M + K::MR - 1) / K::MR * K::MR : M;  // rows of each V[e]
     thread_local std::vector<float> V, Mo;
-    V.resize(static_cast<size_t>(16) * M * C);
+    thread_local std::vector<float*> rows;
+    V.resize(static_cast<size_t>(16) * Mv * C);
     Mo.resize(static_cast<size_t>(16) * M * Co);
     // Input transform V[e][m][ci] = (B^T d B)[e], B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1].
     for (int m = 0; m < M; ++m) {
@@ -1005,12 +1021,30 @@ void conv3x3_winograd(const float* x, int N, int H, int W, int C, int pt, int pl
             }
             for (int i = 0; i < 4; ++i) {
               const vf v[4] = {t[i][0] - t[i][2], t[i][1] + t[i][2], t[i][2] - t[i][1], t[i][1] - t[i][3]};
-              for (int j = 0; j < 4; ++j) store(V.data() + (static_cast<size_t>(i * 4 + j) * M + m) * C + c, v[j]);
+              for (int j = 0; j < 4; ++j) store(V.data() + (static_cast<size_t>(i * 4 + j) * Mv + m) * C + c, v[j]);
             }
           }
         }
     // 16 GEMMs Mo[e] = V[e] (M x C) * U[e] (C x Co).
-    for (int e = 0; e < 16; ++e) {
+    auto direct_gemms = [&](auto stride) {
+      using KS = MicroKernel<K::MR, K::NV, decltype(stride)::value>;  // A rows of stride C
+      rows.resize(Mv);
+      for (int e = 0; e < 16; ++e) {
+        const float* Ve = V.data() + static_cast<size_t>(e) * Mv * C;
+        const float* Ue = up.p + static_cast<size_t>(e) * npanel * C * K::NR;
+        for (int m = 0; m < M; ++m) rows[m] = Mo.data() + (static_cast<size_t>(e) * M + m) * Co;
+        for (int j = 0; j < npanel; ++j)
+          for (int t = 0; t * K::MR < M; ++t)
+            KS::run(C, Ve + static_cast<size_t>(t) * K::MR * C, Ue + static_cast<size_t>(j) * C * K::NR,
+                    rows.data() + t * K::MR, std::min(K::MR, M - t * K::MR), std::min(K::NR, Co - j * K::NR), false,
+                    nullptr, j * K::NR);
+      }
+    };
+    if (C == 32) direct_gemms(std::integral_constant<int, 32>{});
+    if (C == 64) direct_gemms(std::integral_constant<int, 64>{});
+    if (C == 128) direct_gemms(std::integral_constant<int, 128>{});
+    if (C == 256) direct_gemms(std::integral_constant<int, 256>{});
+    for (int e = 0; e < 16 && !direct; ++e) {
       const Dense<float> A{V.data() + static_cast<size_t>(e) * M * C, C, 1};
       const Dense<float> B{U.data() + static_cast<size_t>(e) * C * Co, Co, 1};
       float* out = Mo.data() + static_cast<size_t>(e) * M * Co;
