@@ -333,7 +333,7 @@ using KernelWide = MicroKernel<14, 2, 256>;  // 28 accumulators, B micro-panel 3
 using KernelTall = MicroKernel<8, 3, 160>;   // 24 accumulators, B micro-panel 30 KiB
 #else
 using KernelWide = MicroKernel<6, 2, 256>;
-using KernelTall = MicroKernel<6, 2, 256>;  // 4 x 24 (3 B vectors) left GCC too few registers: B was
+using KernelTall = MicroKernel<6, 2, 128>;  // 4 x 24 (3 B vectors) left GCC too few registers: B was
                                             // reloaded for every row, 0.8x the speed of 6 x 16 (Zen 5)
 #endif
 
@@ -882,6 +882,20 @@ struct Im2col {
     const int npanel = (N + NR - 1) / NR;
     for (int kk = 0; kk < kc; ++kk) {
       const Row row = locate(k + kk);
+      if (row.inside) {  // each run of contiguous columns, cut at panel boundaries
+        const T* corner = row.img + (static_cast<int64_t>(row.y) * W + row.x) * C;
+        for (const Run& r : runs) {
+          for (int64_t c = r.k0; c < r.k0 + r.len;) {
+            const int j = static_cast<int>(c / NR), off = static_cast<int>(c - static_cast<int64_t>(j) * NR);
+            const int n = static_cast<int>(std::min<int64_t>(NR - off, r.k0 + r.len - c));
+            copy_floats(dst + (static_cast<size_t>(j) * kc + kk) * NR + off, corner + r.offset + (c - r.k0), n);
+            c += n;
+          }
+        }
+        T* last = dst + (static_cast<size_t>(npanel - 1) * kc + kk) * NR;
+        for (int v = N - (npanel - 1) * NR; v < NR; ++v) last[v] = T{};
+        continue;
+      }
       for (int j = 0; j < npanel; ++j) {
         const int n0 = j * NR, nv = std::min(NR, N - n0);
         T* out = dst + (static_cast<size_t>(j) * kc + kk) * NR;
