@@ -152,8 +152,8 @@ export const DEFAULT_CONFIG: RunConfig = {
     strideK32: 4,
     nn: "auto",
     hnswM: 16,
-    hnswEfConstruction: 100,
-    hnswEfSearch: 192, // with 2 shards: recall@1 0.954 on bottle's K=32 bank, random encoder (docs/speed.md)
+    hnswEfConstruction: 90, // with 2 shards and ef 224: recall@1 0.954 on bottle's K=32 bank, random
+    hnswEfSearch: 224, // encoder, each shard built in ~32 s of CPU (docs/speed.md)
     hnswShards: 2,
   },
 };

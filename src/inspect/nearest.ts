@@ -68,9 +68,9 @@ export type ExactKernel = (
 
 /** HNSW parameters; defaults from `DEFAULT_CONFIG.inspect`. */
 export interface HnswOptions {
-  /** Graph degree M. Default 16. */
+  /** Graph degree M. Default `DEFAULT_CONFIG.inspect.hnswM`. */
   M?: number;
-  /** Candidate list size during construction. Default 100. */
+  /** Candidate list size during construction. Default `DEFAULT_CONFIG.inspect.hnswEfConstruction`. */
   efConstruction?: number;
   /** Candidate list size during search (>= 1). Default `DEFAULT_CONFIG.inspect.hnswEfSearch`. */
   efSearch?: number;
