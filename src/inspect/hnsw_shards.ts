@@ -31,7 +31,7 @@ export interface HnswSearcher {
   /** Vectors in the index (the bank's distinct rows). */
   readonly vectors: number;
   /**
-   * Nearest bank vector of each query.
+   * Nearest bank vector of each query (one search at a time: await it before the next).
    *
    * @param queries query vectors, `m * dim` floats, row-major
    * @param dim vector length
@@ -213,6 +213,7 @@ export async function buildShardedHnsw(
     })
   );
   const closeAll = () => workers.forEach((w) => w.close());
+  let busy = false;
   const bankShared = shared(bank);
   try {
     await Promise.all(workers.map((w, s) =>
@@ -237,6 +238,8 @@ export async function buildShardedHnsw(
       if (!(Number.isInteger(qdim) && qdim > 0) || queries.length % qdim !== 0) {
         throw new RangeError(`Expected queries of whole vectors of dim ${qdim} but found ${queries.length} floats`);
       }
+      if (busy) throw new Error("hnsw shard: one search at a time");
+      busy = true;
       done.fill(0);
       totals.fill(0);
       report = onProgress;
@@ -246,8 +249,12 @@ export async function buildShardedHnsw(
         dim: qdim,
         efSearch: efSearch ?? options.efSearch ?? defaults.hnswEfSearch,
       };
-      const found = await Promise.all(workers.map((w) => w.request(request)));
-      return mergeNearest(found.map((f) => f as Extract<ShardReply, { kind: "found" }>));
+      try {
+        const found = await Promise.all(workers.map((w) => w.request(request)));
+        return mergeNearest(found.map((f) => f as Extract<ShardReply, { kind: "found" }>));
+      } finally {
+        busy = false;
+      }
     },
     close: closeAll,
   };

@@ -94,7 +94,7 @@ Deno.test("buildShardedHnsw() reports build and search progress summed over the 
   assertEquals(last("search"), ["search", 20, 20]);
 });
 
-Deno.test("buildShardedHnsw() rejects a bad shard count or bank and a closed index", async () => {
+Deno.test("buildShardedHnsw() rejects a bad shard count or bank, a second search under way and a closed index", async () => {
   const bank = new Float32Array(64);
   for (const shards of [0, 1.5, -1]) {
     let caught: unknown;
@@ -105,6 +105,11 @@ Deno.test("buildShardedHnsw() rejects a bad shard count or bank and a closed ind
   await buildShardedHnsw(new Float32Array(6), 4, { shards: 2 }).catch((e) => (caught = e));
   assertEquals(caught instanceof RangeError, true);
   const index = await buildShardedHnsw(Float32Array.from({ length: 64 }, (_, i) => i), 4, { shards: 2 });
+  const first = index.search(new Float32Array(4), 4);
+  caught = undefined;
+  await index.search(new Float32Array(4), 4).catch((e) => (caught = e));
+  assertEquals(String(caught), "Error: hnsw shard: one search at a time");
+  assertEquals((await first).indices, Uint32Array.of(0));
   index.close();
   index.close();
   caught = undefined;
