@@ -10,7 +10,7 @@
 
 import { assert } from "../assert.ts";
 import { selectBackend } from "../../src/backend/mod.ts";
-import { DEFAULT_CONFIG, mergeConfig } from "../../src/config.ts";
+import { DEFAULT_CONFIG, mergeConfig, type TrainConfig } from "../../src/config.ts";
 import { createModel, disposeModel } from "../../src/train/model.ts";
 import { trainStep } from "../../src/train/step.ts";
 import { drawProbe, measureActivations, pinnedLevel } from "../../src/train/activation_probe.ts";
@@ -18,7 +18,8 @@ import { Rng } from "../../src/util/rng.ts";
 import { judgeSaturation } from "../../src/train/observers/saturation_watch.ts";
 import * as tf from "@tensorflow/tfjs-core";
 
-Deno.test("on pure-noise images L_SSL stays at chance while the activations blow up and the codes get pinned", async () => {
+/** Eight fixed 64 px images of pixel noise, a tiny K=32 model at a 10x rate, Adam and a probe. */
+async function noiseRun(train: Partial<TrainConfig> = {}) {
   await selectBackend("native");
   const size = 64, count = 8;
   const images = new Float32Array(count * size * size * 3);
@@ -26,11 +27,15 @@ Deno.test("on pure-noise images L_SSL stays at chance while the activations blow
   const data = { images, count, size };
   const config = mergeConfig(DEFAULT_CONFIG, {
     imageSize: size,
-    train: { patchSize: 32, embeddingDim: 8, batchSize: 4, learningRate: 3e-3 },
+    train: { patchSize: 32, embeddingDim: 8, batchSize: 4, learningRate: 3e-3, ...train },
   });
   const model = createModel(config);
   const optimizer = tf.train.adam(config.train.learningRate, 0.9, 0.999, 1e-8);
-  const probe = drawProbe(data, 32, 0);
+  return { data, config, model, optimizer, probe: drawProbe(data, 32, 0) };
+}
+
+Deno.test("on pure-noise images L_SSL stays at chance while the activations blow up and the codes get pinned", async () => {
+  const { data, config, model, optimizer, probe } = await noiseRun();
   const before = (await measureActivations(model.encoder, probe))[0];
   const rng = new Rng(0);
   const ssl: number[] = [];
@@ -52,18 +57,7 @@ Deno.test("on pure-noise images L_SSL stays at chance while the activations blow
 });
 
 Deno.test("with the pre-activation bound (B = 5) the same run's last layer stays near B and its codes are not pinned", async () => {
-  await selectBackend("native");
-  const size = 64, count = 8;
-  const images = new Float32Array(count * size * size * 3);
-  new Rng(1).addNormals(images, 0, images.length, 0.1);
-  const data = { images, count, size };
-  const config = mergeConfig(DEFAULT_CONFIG, {
-    imageSize: size,
-    train: { patchSize: 32, embeddingDim: 8, batchSize: 4, learningRate: 3e-3, preactBound: 5 },
-  });
-  const model = createModel(config);
-  const optimizer = tf.train.adam(config.train.learningRate, 0.9, 0.999, 1e-8);
-  const probe = drawProbe(data, 32, 0);
+  const { data, config, model, optimizer, probe } = await noiseRun({ preactBound: 5 });
   const rng = new Rng(0);
   let bound = 0;
   for (let step = 0; step < 150; step++) {

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { type TimePoint, timeToQualityCurve } from "../plot/time_curve.ts";
 import { PAPER_TABLE1 } from "../plot/paper.ts";
 import type { FigureOutcome } from "./build.ts";
+import { runFolders } from "./time_to_quality.ts";
 
 /** One evaluated point of one seed. */
 export interface RecipePoint {
@@ -31,17 +32,6 @@ export interface RecipePoint {
   seg: number;
 }
 
-/** Names of the subfolders of `dir`, sorted; none when it is missing. */
-async function folders(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  try {
-    for await (const e of Deno.readDir(dir)) if (e.isDirectory) out.push(e.name);
-  } catch {
-    return [];
-  }
-  return out.sort();
-}
-
 /**
  * Read every committed point.
  *
@@ -50,9 +40,9 @@ async function folders(dir: string): Promise<string[]> {
  */
 export async function readRecipePoints(dir: string): Promise<RecipePoint[]> {
   const points: RecipePoint[] = [];
-  for (const recipe of await folders(dir)) {
-    for (const category of await folders(join(dir, recipe))) {
-      for (const seedDir of await folders(join(dir, recipe, category))) {
+  for (const recipe of await runFolders(dir)) {
+    for (const category of await runFolders(join(dir, recipe))) {
+      for (const seedDir of await runFolders(join(dir, recipe, category))) {
         const seed = Number(seedDir.replace(/^seed/, ""));
         const runDir = join(dir, recipe, category, seedDir);
         for await (const e of Deno.readDir(runDir)) {

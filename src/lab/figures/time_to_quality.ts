@@ -22,8 +22,13 @@ export interface ReadTimePointsOptions {
   onlySeed?: number;
 }
 
-/** Subfolders of `dir` (one committed run each), sorted; none when `dir` is missing. */
-async function runFolders(dir: string): Promise<string[]> {
+/**
+ * Names of the subfolders of `dir`, sorted; none when `dir` is missing.
+ *
+ * @param dir a results folder
+ * @returns the subfolder names
+ */
+export async function runFolders(dir: string): Promise<string[]> {
   const folders: string[] = [];
   try {
     for await (const e of Deno.readDir(dir)) if (e.isDirectory) folders.push(e.name);
