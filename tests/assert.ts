@@ -6,6 +6,7 @@
  */
 export {
   deepStrictEqual as assertEquals,
+  notDeepStrictEqual as assertNotEquals,
   ok as assert,
   rejects as assertRejects,
   throws as assertThrows,

@@ -88,12 +88,30 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** The hnsw index's settings: they cannot change a cell whose search is exact. */
+const HNSW_FIELDS = ["hnswM", "hnswEfConstruction", "hnswEfSearch", "hnswShards"] as const;
+
 /**
  * The short stable hash of a resolved cell.
+ *
+ * Only what can change the cell's result is hashed: with `inspect.nn` "exact" the hnsw
+ * settings are left out, so retuning the hnsw defaults keeps exact-search cells (every
+ * committed ablation) resumable and mergeable.
  *
  * @param resolved everything that determines the cell's result (`precision` only when not
  *   "fp32", so float32 cells keep the hashes they had before the option existed)
  * @returns 8 lowercase hex digits
+ * @example
+ * ```ts
+ * import { cellHash } from "./grid.ts";
+ * import { DEFAULT_CONFIG } from "../../config.ts";
+ * const exact = structuredClone(DEFAULT_CONFIG);
+ * exact.inspect.nn = "exact";
+ * const retuned = structuredClone(exact);
+ * retuned.inspect.hnswEfSearch += 1;
+ * const cell = { category: "bottle", budget: { steps: 1 }, data: { kind: "folder" as const } };
+ * if (cellHash({ ...cell, config: exact }) !== cellHash({ ...cell, config: retuned })) throw new Error();
+ * ```
  */
 export function cellHash(
   resolved: {
@@ -104,7 +122,13 @@ export function cellHash(
     precision?: string;
   },
 ): string {
-  return createHash("sha256").update(canonicalJson(resolved)).digest("hex").slice(0, 8);
+  let config: unknown = resolved.config;
+  if (resolved.config.inspect.nn === "exact") {
+    const inspect: Record<string, unknown> = { ...resolved.config.inspect };
+    for (const field of HNSW_FIELDS) delete inspect[field];
+    config = { ...resolved.config, inspect };
+  }
+  return createHash("sha256").update(canonicalJson({ ...resolved, config })).digest("hex").slice(0, 8);
 }
 
 /** Render an axis value for a folder name: letters, digits, `.`, `+`, `-` only. */

@@ -1,5 +1,6 @@
-import { assert, assertEquals, assertThrows } from "../../assert.ts";
-import { canonicalJson, expandGrid, parseShard, shardCells } from "../../../src/lab/ablate/grid.ts";
+import { assert, assertEquals, assertNotEquals, assertThrows } from "../../assert.ts";
+import { canonicalJson, cellHash, expandGrid, parseShard, shardCells } from "../../../src/lab/ablate/grid.ts";
+import { DEFAULT_CONFIG } from "../../../src/config.ts";
 import { parseSweep } from "../../../src/lab/ablate/schema.ts";
 
 const folder = { kind: "folder" as const };
@@ -153,4 +154,21 @@ Deno.test("an untrained cell's id depends on the base, category, seed and data, 
     { kind: "synthetic", spec: parseSweep({ data: "synthetic", budget: { steps: 1 } }, "s.json").synthetic! },
   );
   assert(synthetic[0].untrained && synthetic[0].hash !== reference.slice(-8));
+});
+
+Deno.test("cellHash() ignores the hnsw settings of an exact-search cell and keeps them for an hnsw cell", () => {
+  const cell = { category: "bottle", budget: { steps: 1 }, data: { kind: "folder" as const } };
+  const hashes = (nn: "exact" | "hnsw") => {
+    const config = structuredClone(DEFAULT_CONFIG);
+    config.inspect.nn = nn;
+    const retuned = structuredClone(config);
+    retuned.inspect.hnswEfConstruction += 10;
+    retuned.inspect.hnswShards = 1;
+    return [cellHash({ ...cell, config }), cellHash({ ...cell, config: retuned })];
+  };
+  const [exact, exactRetuned] = hashes("exact");
+  assertEquals(exact, exactRetuned);
+  const [hnsw, hnswRetuned] = hashes("hnsw");
+  assertNotEquals(hnsw, hnswRetuned);
+  assertNotEquals(exact, hnsw);
 });
