@@ -16,6 +16,8 @@ export type OptionSpec = Record<string, { type: "string" | "boolean"; short?: st
 
 /**
  * Parse argv strictly: unknown flags and missing values become a UserError naming the flag.
+ * A command without its own `help` option answers `--help` / `-h` with its usage line and
+ * exits 0.
  *
  * @param args the arguments (Deno.args)
  * @param options the accepted options
@@ -27,6 +29,10 @@ export function parseCli(
   options: OptionSpec,
   usage: string,
 ): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+  if (!options.help && args.some((a) => a === "--help" || a === "-h")) {
+    console.log(`Usage: ${usage}`);
+    Deno.exit(0);
+  }
   // node:util refuses `--lambda -1` as ambiguous; a negative number after a string option is its value
   // (validation then says what range is expected).
   const joined: string[] = [];

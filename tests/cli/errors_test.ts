@@ -71,3 +71,11 @@ Deno.test("eval names a missing run and a damaged checkpoint", async () => {
   assertEquals(r.code, 3, r.stderr);
   assert(/damaged/.test(errorLine(r)), errorLine(r));
 });
+
+Deno.test("every command answers --help with its usage and exit 0", async () => {
+  for (const cli of ["import_weights", "make_variant", "train", "eval", "bench", "ablate"]) {
+    const r = await runCli(cli, ["--help"]);
+    assertEquals(r.code, 0, `${cli}: ${r.stderr}`);
+    assert(/deno task/.test(r.stdout), `${cli} --help printed no usage: ${r.stdout}`);
+  }
+});
