@@ -414,6 +414,10 @@ int main(int argc, char** argv) {
   check_conv_backprop_filter(shapes[2], 1e-5, rng);
   check_conv_backprop_filter(shapes[5], 1e-5, rng);
   check_conv_backprop_filter(shapes[6], 1e-5, rng);
+  // Winograd filter gradients: rows of the per-tile products on input channels (Cin >= Cout), or on
+  // output channels with padding, odd sizes and tiles across images and threads.
+  check_conv_backprop_filter(shapes[4], 1e-5, rng);
+  check_conv_backprop_filter(Conv{7, 11, 10, 32, 64, 3, 1, 1, 1}, 1e-5, rng);
   check_matmul(3, 1, 37, 29, 45, false, false, true, 2, rng);
   check_matmul(1, 2, 37, 29, 45, true, false, false, 0, rng);
   check_matmul(2, 2, 13, 64, 130, false, true, false, 0, rng);

@@ -946,7 +946,8 @@ Im2col<T> forward_im2col(const T* x, const ConvShape& s) {
 // to 7x7 layer, 1.15x on the 7x7 to 5x5 one, Zen 5 single thread). A 3x3 output wastes too much of
 // each tile, and the input gradient (a "full" convolution, mostly zero padding at these sizes) was
 // no faster, so both keep the direct kernels. The result differs from the direct sum by float32 rounding only (the
-// transforms' coefficients are 0, +-1/2 and +-1). PATCHSVDD_WINOGRAD=0 turns it off.
+// transforms' coefficients are 0, +-1/2 and +-1). The same layers' filter gradients use Winograd too
+// (conv3x3_winograd_filter). PATCHSVDD_WINOGRAD=0 turns both off.
 // ---------------------------------------------------------------------------------------------
 
 bool winograd_enabled() {
@@ -1369,10 +1370,202 @@ void conv2d_backprop_input(const float* dy, const float* w, float* dx, const Con
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Winograd F(2x2, 3x3) for the filter gradient of float32 3x3 convolutions of stride 1 (the same
+// conditions as the forward's, winograd_ok). The forward is Y = A^T [U .* V] A per 2x2 output tile
+// with U = G g G^T and V = B^T d B, so dg = G^T [sum over tiles of V .* (A dY A^T)] G: per tile, the
+// input's 4x4 window is transformed as in the forward (V[e][tile][ci]) and the 2x2 block of dy as
+// Z = A dY A^T (Z[e][tile][co]); the 16 sums over tiles of V[e]^T Z[e] are GEMMs whose reduction runs
+// over the tiles, read in place (KMajorKernel: both operands row-major by tile, no packing), and
+// G^T (.) G at the end maps them to the 3x3 taps. 16 products per tile and channel pair instead of
+// 36 per 2x2 outputs; parts of dy past the output (odd sizes) are zeros and add nothing. The
+// transforms' coefficients are 0, +-1/2 and +-1, so the result differs from the direct sum by float32
+// rounding only. PATCHSVDD_WINOGRAD=0 turns it off with the forward's.
+// ---------------------------------------------------------------------------------------------
+
+// C[MR, NR] += A^T B over kc reduction steps, where step k reads A[k * lda + r] (r < MR) and
+// B[k * ldb + n] (n < NR): both operands stay in their row-major layout. C has row stride ldc and
+// whole MR x NR tiles (the caller pads it); rows and columns past the operands' ends read the
+// caller's zero padding and land in C's.
+template <int MR_, int NV_>
+struct KMajorKernel {
+  static constexpr int MR = MR_, NV = NV_, NR = NV_ * VL;
+  __attribute__((noinline)) static void run(int kc, const float* __restrict A, int64_t lda, const float* __restrict B,
+                                            int64_t ldb, float* __restrict C, int64_t ldc) {
+    vf c[MR][NV];
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) c[r][v] = load(C + r * ldc + v * VL);
+    for (int k = 0; k < kc; ++k, A += lda, B += ldb) {
+      vf b[NV];
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) b[v] = load(B + v * VL);
+#pragma GCC unroll 16
+      for (int r = 0; r < MR; ++r) {
+        const float a = A[r];
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; ++v) c[r][v] += a * b[v];
+      }
+    }
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) store(C + r * ldc + v * VL, c[r][v]);
+  }
+};
+#if defined(__AVX512F__)
+using KernelWgrad = KMajorKernel<8, 2>;  // 16 accumulators; 8 rows and 32 columns divide 32, 64 and 128 channels
+#else
+using KernelWgrad = KMajorKernel<6, 2>;  // 12 accumulators (16 registers)
+#endif
+
+// dw[i, j, ci, co] = sum over n, a < Ho, b < Wo of x[n, a + i - pt, b + j - pl, ci] * dy[n, a, b, co]
+// (x reads 0 outside H x W), for 3x3 filters of stride 1 with C and Co multiples of VL.
+void conv3x3_winograd_filter(const float* x, const float* dy, float* dw, int N, int H, int W, int C, int pt, int pl,
+                             int Ho, int Wo, int Co) {
+  using K = KernelWgrad;
+  const int TH = (Ho + 1) / 2, TW = (Wo + 1) / 2, T = TH * TW;
+  const int64_t tiles = static_cast<int64_t>(N) * T;
+  // Rows of each GEMM's result: the larger channel count (the fewest padded rows), columns the other.
+  const bool rows_ci = C >= Co;
+  const int R = rows_ci ? C : Co, Cc = rows_ci ? Co : C;
+  const int Rp = (R + K::MR - 1) / K::MR * K::MR, Cp = (Cc + K::NR - 1) / K::NR * K::NR;
+  const int64_t plane = static_cast<int64_t>(Rp) * Cp;  // one e of the accumulated products
+  constexpr int kChunk = 128;                          // tiles per GEMM reduction block
+  // Row strides of V and Z: 16 floats past the channels (kept zero), so that the GEMMs, which walk
+  // down the rows, do not fall into a few L1 cache sets with a power-of-two stride (1.2x on the
+  // 128-channel layers, AVX-512). Padded rows and columns of a tile read those zeros.
+  const int ldv = C + 16, ldz = Co + 16;
+  const int64_t nchunk = (tiles + kChunk - 1) / kChunk;
+  const double flops = 2.0 * 16 * tiles * C * Co;
+  const int nt = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(flops < 4e6 ? 1 : num_threads(), nchunk)));
+  Buffer acc;  // per thread: 16 planes of [Rp][Cp]
+  float* accp = acc.get(static_cast<size_t>(nt) * 16 * plane);
+  std::memset(accp, 0, static_cast<size_t>(nt) * 16 * plane * sizeof(float));
+  parallel_for(nt, flops, [&](int64_t t) {
+    float* Mt = accp + t * 16 * plane;
+    thread_local Buffer vbuf, zbuf;
+    const int64_t pad = K::MR + K::NR;  // operands read up to a tile past their last row
+    float* V = vbuf.get(static_cast<size_t>(16) * kChunk * ldv + pad);
+    float* Z = zbuf.get(static_cast<size_t>(16) * kChunk * ldz + pad);
+    std::memset(V + 16 * kChunk * ldv, 0, pad * sizeof(float));
+    std::memset(Z + 16 * kChunk * ldz, 0, pad * sizeof(float));
+    for (int64_t row = 0; row < 16 * kChunk; ++row) {
+      std::memset(V + row * ldv + C, 0, 16 * sizeof(float));
+      std::memset(Z + row * ldz + Co, 0, 16 * sizeof(float));
+    }
+    for (int64_t ch = nchunk * t / nt; ch < nchunk * (t + 1) / nt; ++ch) {
+      const int64_t t0 = ch * kChunk;
+      const int M = static_cast<int>(std::min<int64_t>(kChunk, tiles - t0));
+      for (int m = 0; m < M; ++m) {
+        const int64_t tile = t0 + m;
+        const int n = static_cast<int>(tile / T), th = static_cast<int>(tile % T) / TW,
+                  tw = static_cast<int>(tile % T) % TW;
+        // Input transform V[e][m][ci] = (B^T d B)[e], as in conv3x3_winograd.
+        const int y0 = 2 * th - pt, x0 = 2 * tw - pl;
+        const float* rows[4][4];
+        for (int i = 0; i < 4; ++i)
+          for (int j = 0; j < 4; ++j) {
+            const int yy = y0 + i, xx = x0 + j;
+            rows[i][j] = (yy >= 0 && yy < H && xx >= 0 && xx < W)
+                             ? x + ((static_cast<int64_t>(n) * H + yy) * W + xx) * C
+                             : nullptr;
+          }
+        for (int c = 0; c < C; c += VL) {
+          vf d[4][4], u[4][4];
+          for (int i = 0; i < 4; ++i)
+            for (int j = 0; j < 4; ++j) d[i][j] = rows[i][j] ? load(rows[i][j] + c) : vf{};
+          for (int j = 0; j < 4; ++j) {
+            u[0][j] = d[0][j] - d[2][j];
+            u[1][j] = d[1][j] + d[2][j];
+            u[2][j] = d[2][j] - d[1][j];
+            u[3][j] = d[1][j] - d[3][j];
+          }
+          for (int i = 0; i < 4; ++i) {
+            const vf v[4] = {u[i][0] - u[i][2], u[i][1] + u[i][2], u[i][2] - u[i][1], u[i][1] - u[i][3]};
+            for (int j = 0; j < 4; ++j) store(V + (static_cast<size_t>(i * 4 + j) * kChunk + m) * ldv + c, v[j]);
+          }
+        }
+        // Output-gradient transform Z[e][m][co] = (A dY A^T)[e], A = [1 0; 1 1; 1 -1; 0 -1].
+        const float* yrow[2][2];
+        for (int i = 0; i < 2; ++i)
+          for (int j = 0; j < 2; ++j) {
+            const int a = 2 * th + i, b = 2 * tw + j;
+            yrow[i][j] = (a < Ho && b < Wo) ? dy + ((static_cast<int64_t>(n) * Ho + a) * Wo + b) * Co : nullptr;
+          }
+        for (int c = 0; c < Co; c += VL) {
+          vf g[2][2], u[4][2];
+          for (int i = 0; i < 2; ++i)
+            for (int j = 0; j < 2; ++j) g[i][j] = yrow[i][j] ? load(yrow[i][j] + c) : vf{};
+          for (int j = 0; j < 2; ++j) {
+            u[0][j] = g[0][j];
+            u[1][j] = g[0][j] + g[1][j];
+            u[2][j] = g[0][j] - g[1][j];
+            u[3][j] = -g[1][j];
+          }
+          for (int i = 0; i < 4; ++i) {
+            const vf z[4] = {u[i][0], u[i][0] + u[i][1], u[i][0] - u[i][1], -u[i][1]};
+            for (int j = 0; j < 4; ++j) store(Z + (static_cast<size_t>(i * 4 + j) * kChunk + m) * ldz + c, z[j]);
+          }
+        }
+      }
+      // 16 GEMMs: Mt[e] (rows x cols) += sum over the chunk's tiles of A[e]^T B[e].
+      const float* Aop = rows_ci ? V : Z;
+      const float* Bop = rows_ci ? Z : V;
+      const int lda = rows_ci ? ldv : ldz, ldb = rows_ci ? ldz : ldv;
+      for (int e = 0; e < 16; ++e) {
+        const float* Ae = Aop + static_cast<size_t>(e) * kChunk * lda;
+        const float* Be = Bop + static_cast<size_t>(e) * kChunk * ldb;
+        float* Ce = Mt + e * plane;
+        for (int r = 0; r < Rp; r += K::MR)
+          for (int j = 0; j < Cp; j += K::NR)
+            K::run(M, Ae + r, lda, Be + j, ldb, Ce + static_cast<int64_t>(r) * Cp + j, Cp);
+      }
+    }
+  });
+  // dw = G^T (sum over threads) G, G = [1 0 0; .5 .5 .5; .5 -.5 .5; 0 0 1].
+  parallel_for(R, 20.0 * R * Cp * nt, [&](int64_t r) {
+    alignas(64) float out[9][VL];
+    for (int c = 0; c < Cc; c += VL) {
+      vf u[4][4];
+      for (int e = 0; e < 16; ++e) {
+        vf s = load(accp + e * plane + r * Cp + c);
+        for (int t = 1; t < nt; ++t) s += load(accp + (t * 16 + e) * plane + r * Cp + c);
+        u[e / 4][e % 4] = s;
+      }
+      vf q[3][4];
+      for (int b = 0; b < 4; ++b) {
+        q[0][b] = u[0][b] + 0.5f * (u[1][b] + u[2][b]);
+        q[1][b] = 0.5f * (u[1][b] - u[2][b]);
+        q[2][b] = 0.5f * (u[1][b] + u[2][b]) + u[3][b];
+      }
+      for (int i = 0; i < 3; ++i) {
+        const vf g[3] = {q[i][0] + 0.5f * (q[i][1] + q[i][2]), 0.5f * (q[i][1] - q[i][2]),
+                         0.5f * (q[i][1] + q[i][2]) + q[i][3]};
+        for (int j = 0; j < 3; ++j) {
+          if (rows_ci) {  // r = ci, the VL columns are output channels: contiguous in dw
+            store(dw + ((i * 3 + j) * static_cast<int64_t>(C) + r) * Co + c, g[j]);
+          } else {
+            *reinterpret_cast<vf*>(out[i * 3 + j]) = g[j];
+          }
+        }
+      }
+      if (!rows_ci)  // r = co, the VL columns are input channels
+        for (int tap = 0; tap < 9; ++tap)
+          for (int l = 0; l < VL; ++l) dw[(tap * static_cast<int64_t>(C) + c + l) * Co + r] = out[tap][l];
+    }
+  });
+}
+
 // dw[k, co] = sum_m im2col(x)[m, k] * dy[m, co], computed as dW^T = dy^T * im2col(x) so that the
 // large operand (im2col) is packed with contiguous copies. Each thread reduces over its own share of
 // m into a private dW^T; the shares are summed and transposed at the end.
 void conv2d_backprop_filter(const float* x, const float* dy, float* dwout, const ConvShape& s) {
+  if (winograd_ok(s)) {
+    conv3x3_winograd_filter(x, dy, dwout, s.N, s.H, s.W, s.Cin, s.pt, s.pl, s.Ho, s.Wo, s.Cout);
+    return;
+  }
   with_kernel<KernelTall, AmxTall>([&](auto shape) {
     using K = decltype(shape);
     using T = typename K::Elem;
