@@ -56,20 +56,25 @@ Deno.test("on pure-noise images L_SSL stays at chance while the activations blow
   assert(judgeSaturation({ step: 0, levels: [before] }).length === 0, "and not the initial one");
 });
 
-Deno.test("with the pre-activation bound (B = 5) the same run's last layer stays near B and its codes are not pinned", async () => {
-  const { data, config, model, optimizer, probe } = await noiseRun({ preactBound: 5 });
-  const rng = new Rng(0);
-  let bound = 0;
-  for (let step = 0; step < 150; step++) {
-    bound = (await trainStep(model, optimizer, config.train, data, rng)).preactBound;
-  }
+/** The last layer's mean |pre-activation| of the K=32 level after 150 noise steps from a sampling seed. */
+async function lastLayerAfter(seed: number, preactBound?: number): Promise<number> {
+  const { data, config, model, optimizer, probe } = await noiseRun({ preactBound });
+  const rng = new Rng(seed);
+  for (let step = 0; step < 150; step++) await trainStep(model, optimizer, config.train, data, rng);
   const after = (await measureActivations(model.encoder, probe))[0];
   optimizer.dispose();
   disposeModel(model);
-  assert(
-    after.preact.at(-1)! < 10,
-    `last layer's mean |pre-activation| ${after.preact.at(-1)} (unbounded: > 100x growth)`,
-  );
-  assert(pinnedLevel([after]) === undefined, `codes not pinned: saturated ${after.saturated}, spread ${after.spread}`);
-  assert(Number.isFinite(bound), "the term is logged as preactBound");
+  return after.preact.at(-1)!;
+}
+
+// The bound's claim is the size of the layer, not the codes' spread: at this 10x rate the bounded runs' last
+// layer sat at 1-8 over seeds 0-3 on both instruction sets (unbounded: 58-1280), and some of their probes
+// still read as pinned (a mean of ~4 keeps many units saturated), which seed and rounding decide.
+Deno.test("with the pre-activation bound (B = 5) the same run's last layer stays near B, far below the unbounded run's", async () => {
+  for (const seed of [0, 1]) {
+    const bounded = await lastLayerAfter(seed, 5);
+    const unbounded = await lastLayerAfter(seed);
+    assert(bounded < 10, `seed ${seed}: last layer's mean |pre-activation| ${bounded} with the bound`);
+    assert(unbounded > 10 * bounded, `seed ${seed}: unbounded ${unbounded} against bounded ${bounded}`);
+  }
 });
