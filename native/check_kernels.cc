@@ -37,13 +37,14 @@ int psv_nearest(const float* bank, int64_t nb, const float* queries, int64_t nq,
                 int32_t* out_idx);
 void psv_binary(int op, const float* a, int64_t na, const float* b, int64_t nb, void* out, int64_t n);
 void psv_leaky_relu(const float* x, float* out, int64_t n, float alpha);
+void psv_tanh(const float* x, float* out, int64_t n);
 void psv_leaky_relu_grad(const float* dy, const float* y, float* out, int64_t n, float alpha);
 void psv_sum(const float* x, int64_t rows, int64_t cols, int leading, float* out);
 }
 
 namespace {
 
-constexpr int kExpectedAbi = 4;  // src/backend/native.ts NATIVE_ABI_VERSION
+constexpr int kExpectedAbi = 5;  // src/backend/native.ts NATIVE_ABI_VERSION
 int g_failures = 0, g_checks = 0;
 
 // xorshift64*: deterministic on every platform.
@@ -346,6 +347,21 @@ void check_elementwise(Rng& rng) {
   psv_leaky_relu_grad(b.data(), a.data(), out.data(), n, 0.1f);
   for (int i = 0; i < n; ++i) err = std::fmax(err, std::fabs(out[i] - (a[i] > 0 ? b[i] : b[i] * 0.1f)));
   report("binary (mul, div, greater), leaky relu and its gradient", err, 1e-6, seconds_since(t0));
+
+  // tanh: float64 tanh rounded once, so equal to the float64 loop's result rounded to float32,
+  // over small, medium, saturating, zero, infinite and NaN inputs.
+  const auto t_tanh = std::chrono::steady_clock::now();
+  std::vector<float> xt(n);
+  for (int i = 0; i < n; ++i) xt[i] = a[i] * std::ldexp(1.0f, i % 40 - 30);
+  xt[0] = 0.0f, xt[1] = -0.0f, xt[2] = INFINITY, xt[3] = -INFINITY, xt[4] = NAN, xt[5] = 9.5f, xt[6] = -0.0625f;
+  psv_tanh(xt.data(), out.data(), n);
+  double tanh_err = 0.0;
+  for (int i = 0; i < n; ++i) {
+    const float want = static_cast<float>(std::tanh(static_cast<double>(xt[i])));
+    const bool same = std::isnan(want) ? std::isnan(out[i]) : out[i] == want && std::signbit(out[i]) == std::signbit(want);
+    tanh_err = std::fmax(tanh_err, same ? 0.0 : 1.0);
+  }
+  report("tanh (float64, rounded once: equal to the reference)", tanh_err, 0.0, seconds_since(t_tanh));
 
   const int rows = 301, cols = 257;
   const auto x = random_vec(static_cast<size_t>(rows) * cols, rng, 1.0f);

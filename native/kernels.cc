@@ -2425,6 +2425,67 @@ void leaky_relu(const float* x, float* out, int64_t n, float alpha) {
   });
 }
 
+// tanh of float32 values, computed in float64 and rounded once: what tfjs's cpu kernel gives
+// (Math.tanh in float64, stored as float32), but branch-free so that it vectorizes. Every
+// positive float32 gives exactly (float)std::tanh((double)x) with glibc (checked exhaustively
+// when it was written). GCC keeps the loop scalar under its default -ftrapping-math (the selects
+// would evaluate a division on both arms), hence the attribute.
+#if defined(__GNUC__) && !defined(__clang__)
+#define PSV_NO_TRAPPING_MATH __attribute__((optimize("no-trapping-math")))
+#else
+#define PSV_NO_TRAPPING_MATH
+#endif
+
+PSV_NO_TRAPPING_MATH inline double tanh_abs_f64(double a) {  // a >= 0
+  // Small a: the odd Taylor series to a^9 (relative error below 3e-18 for a < 0.0625).
+  const double a2 = a * a;
+  const double small = a * (1.0 + a2 * (-1.0 / 3 + a2 * (2.0 / 15 + a2 * (-17.0 / 315 + a2 * (62.0 / 2835)))));
+  // Else 1 - 2 / (exp(2a) + 1); exp by range reduction, 2a = k ln2 + r with |r| <= ln2 / 2
+  // (tanh rounds to 1.0f from a = 9.1, so 2a is capped at 40).
+  const double y = 2.0 * a < 40.0 ? 2.0 * a : 40.0;
+  const double shifter = 0x1.8p52 + 1023.0;
+  const double t = y * 0x1.71547652b82fep0 + shifter;  // round(y / ln2) + 1023 in the low mantissa bits
+  const double k = t - shifter;
+  const double r = (y - k * 0x1.62e42fefa3800p-1) - k * 0x1.ef35793c76730p-45;  // ln2 in two parts
+  // exp(r) on |r| <= 0.347: the Taylor series to r^12 (relative error below 1e-16).
+  double p = 1.0 / 479001600;
+  p = p * r + 1.0 / 39916800;
+  p = p * r + 1.0 / 3628800;
+  p = p * r + 1.0 / 362880;
+  p = p * r + 1.0 / 40320;
+  p = p * r + 1.0 / 5040;
+  p = p * r + 1.0 / 720;
+  p = p * r + 1.0 / 120;
+  p = p * r + 1.0 / 24;
+  p = p * r + 1.0 / 6;
+  p = p * r + 0.5;
+  p = p * r + 1.0;
+  p = p * r + 1.0;
+  uint64_t bits;
+  std::memcpy(&bits, &t, sizeof bits);
+  bits <<= 52;  // 2^k: the exponent field k + 1023
+  double scale;
+  std::memcpy(&scale, &bits, sizeof scale);
+  const double big = 1.0 - 2.0 / (p * scale + 1.0);
+  return a < 0.0625 ? small : big;
+}
+
+PSV_NO_TRAPPING_MATH void tanh_range(const float* x, float* out, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    const double v = x[i];
+    const double m = tanh_abs_f64(v < 0.0 ? -v : v);
+    out[i] = static_cast<float>(v < 0.0 ? -m : v > 0.0 ? m : v);  // v itself for +-0 and NaN
+  }
+}
+
+void tanh_f32(const float* x, float* out, int64_t n) {
+  // tanh costs about 20 flops per element (parallel_elements counts 4)
+  parallel_for((n + kElemChunk - 1) / kElemChunk, 20.0 * n, [&](int64_t c) {
+    const int64_t i0 = c * kElemChunk;
+    tanh_range(x + i0, out + i0, std::min(n, i0 + kElemChunk) - i0);
+  });
+}
+
 // The gradient through a LeakyReLU, from its output: out = dy * (y > 0 ? 1 : alpha). The output has
 // the sign of the input (alpha > 0), so y > 0 exactly where the input was.
 void leaky_relu_grad(const float* dy, const float* y, float* out, int64_t n, float alpha) {
@@ -2472,7 +2533,7 @@ void sum_2d(const float* x, int64_t rows, int64_t cols, bool leading, float* out
 extern "C" {
 
 // ABI version; bump whenever a signature below changes.
-int psv_abi_version() { return 4; }
+int psv_abi_version() { return 5; }
 
 // The vector instruction set compiled in: "avx512", "avx2", "avx", "neon" (AArch64) or "generic".
 const char* psv_isa() { return kIsa; }
@@ -2540,6 +2601,9 @@ void psv_select(const uint8_t* cond, const float* t, const float* e, float* out,
 
 // out = x < 0 ? alpha * x : x.
 void psv_leaky_relu(const float* x, float* out, int64_t n, float alpha) { leaky_relu(x, out, n, alpha); }
+
+// out = tanh(x), each value computed in float64 and rounded to float32.
+void psv_tanh(const float* x, float* out, int64_t n) { tanh_f32(x, out, n); }
 
 // out = y > 0 ? dy : alpha * dy (the gradient through a LeakyReLU whose output is y).
 void psv_leaky_relu_grad(const float* dy, const float* y, float* out, int64_t n, float alpha) {

@@ -31,6 +31,7 @@ const SYMBOLS = {
   psv_binary: { parameters: ["i32", "buffer", "i64", "buffer", "i64", "buffer", "i64"], result: "void" },
   psv_select: { parameters: ["buffer", "buffer", "buffer", "buffer", "i64"], result: "void" },
   psv_leaky_relu: { parameters: ["buffer", "buffer", "i64", "f32"], result: "void" },
+  psv_tanh: { parameters: ["buffer", "buffer", "i64"], result: "void" },
   psv_leaky_relu_grad: { parameters: ["buffer", "buffer", "buffer", "i64", "f32"], result: "void" },
   psv_sum: { parameters: ["buffer", "i64", "i64", "i32", "buffer"], result: "void" },
   psv_nearest: { parameters: ["buffer", "i64", "buffer", "i64", "i32", "buffer", "buffer"], result: "i32" },
@@ -56,7 +57,7 @@ export const NATIVE_SYMBOL_NAMES: readonly string[] = [
 ];
 
 /** ABI version the bindings expect (must equal `psv_abi_version()` in kernels.cc). */
-export const NATIVE_ABI_VERSION = 4;
+export const NATIVE_ABI_VERSION = 5;
 
 /** The loaded library's raw symbols. */
 export type NativeSymbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
@@ -484,6 +485,19 @@ export function nativeSelect(cond: Uint8Array, t: Float32Array, e: Float32Array)
 export function nativeLeakyRelu(x: Float32Array, alpha: number): Float32Array {
   const out = new Float32Array(x.length);
   nativeSymbols().psv_leaky_relu(x, out, BigInt(x.length), alpha);
+  return out;
+}
+
+/**
+ * tanh, each value computed in float64 and rounded to float32 (what tfjs's cpu kernel gives, in
+ * vectors and on every thread).
+ *
+ * @param x input
+ * @returns tanh(x)
+ */
+export function nativeTanh(x: Float32Array): Float32Array {
+  const out = new Float32Array(x.length);
+  nativeSymbols().psv_tanh(x, out, BigInt(x.length));
   return out;
 }
 

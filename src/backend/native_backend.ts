@@ -18,7 +18,7 @@ import {
   nativeConv2dBackpropInput,
   nativeMatMul,
 } from "./native.ts";
-import { binaryKernel, leakyReluKernel, selectKernel, sumKernel } from "./native_elementwise.ts";
+import { binaryKernel, leakyReluKernel, selectKernel, sumKernel, tanhKernel } from "./native_elementwise.ts";
 import { convInfo, float32Values, nativeConvShape } from "./kernel_call.ts";
 import { segmentSumKernel } from "./segment_sum.ts";
 import { registerLeakyKernels } from "./leaky_kernels.ts";
@@ -42,6 +42,7 @@ export const NATIVE_KERNEL_NAMES: readonly string[] = [
   tf.RealDiv,
   tf.Select,
   tf.LeakyRelu,
+  tf.Tanh,
   tf.Sum,
 ];
 
@@ -98,6 +99,7 @@ export function registerNativeBackend(priority = 1): string | null {
     [tf.RealDiv]: binaryKernel("div", fallback(tf.RealDiv)),
     [tf.Select]: selectKernel(fallback(tf.Select)),
     [tf.LeakyRelu]: leakyReluKernel(fallback(tf.LeakyRelu)),
+    [tf.Tanh]: tanhKernel(fallback(tf.Tanh)),
     [tf.Sum]: sumKernel(fallback(tf.Sum)),
     [tf.UnsortedSegmentSum]: segmentSumKernel(fallback(tf.UnsortedSegmentSum)),
   };

@@ -1,6 +1,6 @@
 /**
  * Elementwise and reduction kernels for the "native" backend: Multiply, Add, Sub, Greater,
- * Select, LeakyRelu and Sum. They carry a training step's bias gradients and LeakyReLU (with its
+ * Select, LeakyRelu, Tanh and Sum. They carry a training step's bias gradients and LeakyReLU (with its
  * gradient, Greater + Multiply + Select), which in tfjs's pure-JS cpu kernels cost more than the
  * native convolutions. Anything else (other dtypes, general broadcasting, small tensors) goes to
  * the cpu kernel.
@@ -10,7 +10,7 @@
 
 import * as tf from "@tensorflow/tfjs-core";
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
-import { nativeBinary, type NativeBinaryOp, nativeLeakyRelu, nativeSelect, nativeSum } from "./native.ts";
+import { nativeBinary, type NativeBinaryOp, nativeLeakyRelu, nativeSelect, nativeSum, nativeTanh } from "./native.ts";
 
 /** Below this many elements the cpu kernel is as fast (no FFI call, no thread wake-up). */
 export const NATIVE_ELEMENTWISE_MIN_SIZE = 4096;
@@ -92,6 +92,25 @@ export function leakyReluKernel(cpu: CpuKernel): CpuKernel {
     }
     const alpha = (args.attrs as unknown as tf.LeakyReluAttrs).alpha;
     return args.backend.makeTensorInfo(x.shape, "float32", nativeLeakyRelu(xv, alpha));
+  };
+}
+
+/**
+ * A native Tanh kernel (float32): the same values as the cpu kernel's, which calls Math.tanh per
+ * element in one JS thread (the last layer of every level; at inspection a few percent of the
+ * embedding's time, all of it serial).
+ *
+ * @param cpu the cpu kernel for other cases
+ * @returns the kernel function
+ */
+export function tanhKernel(cpu: CpuKernel): CpuKernel {
+  return (args) => {
+    const { x } = args.inputs as Record<"x", tf.TensorInfo>;
+    const xv = stored(args.backend, x);
+    if (x.dtype !== "float32" || !(xv instanceof Float32Array) || xv.length < NATIVE_ELEMENTWISE_MIN_SIZE) {
+      return cpu(args);
+    }
+    return args.backend.makeTensorInfo(x.shape, "float32", nativeTanh(xv));
   };
 }
 
