@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { type TimePoint, timeToQualityCurve } from "../plot/time_curve.ts";
 import { PAPER_TABLE1 } from "../plot/paper.ts";
 import type { FigureOutcome } from "./build.ts";
+import { meanStd } from "./summarize.ts";
 import { runFolders } from "./time_to_quality.ts";
 
 /** One evaluated point of one seed. */
@@ -30,6 +31,8 @@ export interface RecipePoint {
   det: number;
   /** Segmentation AUROC of the main map. */
   seg: number;
+  /** The kinds of the sanity warnings `eval` wrote into the point's metrics (e.g. `inverted`). */
+  warnings: string[];
 }
 
 /**
@@ -65,6 +68,7 @@ export async function readRecipePoints(dir: string): Promise<RecipePoint[]> {
             minutes,
             det: metrics.image_auroc[main],
             seg: metrics.pixel_auroc[main],
+            warnings: [...new Set<string>((metrics.warnings ?? []).map((w: { kind: string }) => w.kind))],
           });
         }
       }
@@ -89,7 +93,7 @@ export async function readRecipePoints(dir: string): Promise<RecipePoint[]> {
  * import { equal } from "node:assert/strict";
  * import { seedCurves } from "./recipe_study.ts";
  * const p = (seed: number, steps: number, det: number) =>
- *   ({ recipe: "fast", category: "bottle", seed, steps, minutes: steps / 240, det, seg: det });
+ *   ({ recipe: "fast", category: "bottle", seed, steps, minutes: steps / 240, det, seg: det, warnings: [] });
  * const curve = seedCurves([p(0, 0, 0.9), p(0, 2400, 0.95), p(1, 2400, 0.93)]);
  * equal(curve.map((c) => c.label).join("; "), "fast, seed 0; fast, seed 0; fast, seed 1");
  * ```
@@ -102,6 +106,72 @@ export function seedCurves(points: RecipePoint[]): TimePoint[] {
     det: p.det,
     seg: p.seg,
   }));
+}
+
+/** One recipe at one budget, over its seeds. */
+export interface RecipeSummary {
+  /** Recipe (folder name). */
+  recipe: string;
+  /** Steps trained. */
+  steps: number;
+  /** Seeds evaluated at that budget. */
+  seeds: number;
+  /** Detection AUROC, mean and sample std over seeds. */
+  det: { mean: number; std: number };
+  /** Segmentation AUROC, mean and sample std over seeds. */
+  seg: { mean: number; std: number };
+  /** The lowest seed's detection and segmentation AUROC. */
+  worst: { det: number; seg: number };
+  /** Seeds whose det (seg) is below the same seed's untrained encoder (step 0 of the same folder). */
+  belowUntrained: { det: number; seg: number };
+  /** Seeds with any sanity warning from `eval`. */
+  warned: number;
+}
+
+/**
+ * Summarise one category's points per recipe and budget (step 0, the untrained encoder, included),
+ * each trained seed set against its own untrained encoder.
+ *
+ * @param points one category's points
+ * @returns one row per recipe and budget, in the points' order
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { recipeSummary } from "./recipe_study.ts";
+ * const p = (seed: number, steps: number, det: number) =>
+ *   ({ recipe: "fast", category: "bottle", seed, steps, minutes: 0, det, seg: det, warnings: [] });
+ * const [untrained, trained] = recipeSummary([p(0, 0, 0.9), p(0, 2400, 0.95), p(1, 0, 0.9), p(1, 2400, 0.85)]);
+ * equal(untrained.det.mean.toFixed(2), "0.90");
+ * equal(trained.belowUntrained.det, 1);
+ * ```
+ */
+export function recipeSummary(points: RecipePoint[]): RecipeSummary[] {
+  const groups = new Map<string, RecipePoint[]>();
+  for (const p of points) {
+    const key = `${p.recipe}\u0000${p.steps}`;
+    groups.set(key, [...(groups.get(key) ?? []), p]);
+  }
+  const untrained = (p: RecipePoint) => points.find((q) => q.recipe === p.recipe && q.seed === p.seed && q.steps === 0);
+  return [...groups.values()].map((group) => {
+    const det = meanStd(group.map((p) => p.det)), seg = meanStd(group.map((p) => p.seg));
+    const below = (p: RecipePoint, k: "det" | "seg") => {
+      const u = untrained(p);
+      return p.steps > 0 && u !== undefined && p[k] < u[k];
+    };
+    return {
+      recipe: group[0].recipe,
+      steps: group[0].steps,
+      seeds: group.length,
+      det: { mean: det.mean, std: det.std },
+      seg: { mean: seg.mean, std: seg.std },
+      worst: { det: Math.min(...group.map((p) => p.det)), seg: Math.min(...group.map((p) => p.seg)) },
+      belowUntrained: {
+        det: group.filter((p) => below(p, "det")).length,
+        seg: group.filter((p) => below(p, "seg")).length,
+      },
+      warned: group.filter((p) => p.warnings.length > 0).length,
+    };
+  });
 }
 
 /**
@@ -125,7 +195,18 @@ export async function recipeStudyFigure(resultsDir: string, category: string): P
   const paper = PAPER_TABLE1[category];
   const targets = paper ? { det: paper.det - 0.02, seg: paper.seg - 0.02 } : null;
   const rows = points.map((p) =>
-    `| ${p.recipe} | ${p.seed} | ${p.steps} | ${p.minutes.toFixed(1)} | ${p.det.toFixed(3)} | ${p.seg.toFixed(3)} |`
+    `| ${p.recipe} | ${p.seed} | ${p.steps} | ${p.minutes.toFixed(1)} | ${p.det.toFixed(3)} | ${p.seg.toFixed(3)} | ` +
+    `${p.warnings.join(", ") || "-"} |`
+  );
+  const f = (x: number) => x.toFixed(3);
+  const summary = recipeSummary(points).map((s) =>
+    `| ${s.recipe} | ${s.steps} | ${s.seeds} | ${f(s.det.mean)} ± ${f(s.det.std)} | ${f(s.seg.mean)} ± ${
+      f(s.seg.std)
+    } | ` +
+    `${f(s.worst.det)} / ${f(s.worst.seg)} | ${
+      s.steps === 0 ? "-" : `${s.belowUntrained.det} / ${s.belowUntrained.seg}`
+    } | ` +
+    `${s.warned} |`
   );
   return {
     name,
@@ -138,8 +219,21 @@ export async function recipeStudyFigure(resultsDir: string, category: string): P
     note: `${category}: ${new Set(points.map((p) => `${p.recipe}/${p.seed}`)).size} runs of ` +
       `${[...new Set(points.map((p) => p.recipe))].join(", ")}.`,
     source: `results/recipe/runs (${category})`,
-    markdown: ["| recipe | seed | steps | train min | det | seg |", "|---|---:|---:|---:|---:|---:|", ...rows].join(
-      "\n",
-    ) + "\n",
+    markdown: [
+      `Over seeds (target: det ${targets ? targets.det.toFixed(3) : "-"}, seg ${
+        targets ? targets.seg.toFixed(3) : "-"
+      }; ` +
+      "below untrained: seeds under their own step 0):",
+      "",
+      "| recipe | steps | seeds | det | seg | worst det / seg | below untrained det / seg | warned |",
+      "|---|---:|---:|---:|---:|---:|---:|---:|",
+      ...summary,
+      "",
+      "Per seed:",
+      "",
+      "| recipe | seed | steps | train min | det | seg | eval warnings |",
+      "|---|---:|---:|---:|---:|---:|---|",
+      ...rows,
+    ].join("\n") + "\n",
   };
 }

@@ -2,12 +2,25 @@
 
 import { join } from "node:path";
 import { assert, assertEquals } from "../../assert.ts";
-import { readRecipePoints, recipeStudyFigure } from "../../../src/lab/figures/recipe_study.ts";
+import { readRecipePoints, recipeStudyFigure, recipeSummary } from "../../../src/lab/figures/recipe_study.ts";
 
-async function point(root: string, recipe: string, seed: number, steps: number, det: number, seconds?: number) {
+async function point(
+  root: string,
+  recipe: string,
+  seed: number,
+  steps: number,
+  det: number,
+  seconds?: number,
+  warnings: string[] = [],
+) {
   const dir = join(root, "recipe", "runs", recipe, "bottle", `seed${seed}`);
   await Deno.mkdir(dir, { recursive: true });
-  const metrics = { main: "mult", image_auroc: { mult: det }, pixel_auroc: { mult: det - 0.1 } };
+  const metrics = {
+    main: "mult",
+    image_auroc: { mult: det },
+    pixel_auroc: { mult: det - 0.1 },
+    warnings: warnings.map((kind) => ({ kind, message: kind })),
+  };
   await Deno.writeTextFile(join(dir, `metrics_step${steps}.json`), JSON.stringify(metrics));
   if (seconds !== undefined) {
     await Deno.writeTextFile(join(dir, `train_summary_step${steps}.json`), JSON.stringify({ train_seconds: seconds }));
@@ -37,7 +50,24 @@ Deno.test("the bottle figure draws a curve per seed with the paper's target, and
   const out = await recipeStudyFigure(root, "bottle");
   assert(out.figure?.svg.startsWith("<svg"), out.note);
   assert(out.figure!.svg.includes("fast, seed 1"), "one line per seed");
-  assertEquals(out.markdown?.split("\n").filter((l) => l.startsWith("| fast")).length, 3);
+  assertEquals(out.markdown?.split("\n").filter((l) => /^\| fast \| \d \| \d+ \| \d+\.\d \|/.test(l)).length, 3);
+});
+
+Deno.test("the summary counts, per budget, the seeds below their own untrained encoder and the warned ones", async () => {
+  const root = await Deno.makeTempDir();
+  await point(root, "fast", 0, 0, 0.9);
+  await point(root, "fast", 0, 2400, 0.95, 540);
+  await point(root, "fast", 1, 0, 0.9);
+  await point(root, "fast", 1, 2400, 0.4, 600, ["inverted", "inverted", "below_untrained"]);
+  const points = await readRecipePoints(join(root, "recipe", "runs"));
+  assertEquals(points[3].warnings, ["inverted", "below_untrained"]);
+  const [untrained, trained] = recipeSummary(points);
+  assertEquals([untrained.steps, untrained.seeds, untrained.belowUntrained.det], [0, 2, 0]);
+  assertEquals([trained.steps, trained.seeds, trained.belowUntrained.det, trained.belowUntrained.seg], [2400, 2, 1, 1]);
+  assertEquals([trained.det.mean.toFixed(3), trained.worst.det, trained.warned], ["0.675", 0.4, 1]);
+  const md = (await recipeStudyFigure(root, "bottle")).markdown!;
+  assert(md.includes("| fast | 2400 | 2 | 0.675 ± 0.389 |"), md);
+  assert(md.includes("| fast | 1 | 2400 | 10.0 | 0.400 | 0.300 | inverted, below_untrained |"), md);
 });
 
 Deno.test("a category without runs gets a note saying how to make them, and no figure", async () => {
