@@ -57,7 +57,7 @@ function paperSetting(config: RunConfig): boolean {
 
 /**
  * How a config's training recipe differs from the reference's: pair sampling, learning rate, its
- * warm-up and decay.
+ * warm-up and decay, and the pre-activation bound.
  *
  * @param config the configuration
  * @returns e.g. `["dense sampling (2 crops)", "lr 0.0003", "500-step warm-up"]`; empty for the reference's recipe
@@ -77,6 +77,7 @@ export function recipeDeviations(config: RunConfig): string[] {
   if (t.learningRate !== d.learningRate) out.push(`lr ${t.learningRate}`);
   if (t.lrWarmupSteps) out.push(`${t.lrWarmupSteps}-step warm-up`);
   if (t.lrSchedule) out.push(`${t.lrSchedule.kind} lr decay over ${t.lrSchedule.steps} steps`);
+  if (t.preactBound !== undefined) out.push(`pre-activation bound ${t.preactBound}`);
   return out;
 }
 

@@ -30,6 +30,8 @@ Deno.test("recipeDeviations() names the fast preset's sampling, learning rate an
   assertEquals(recipeDeviations(presetConfig("fast")), ["dense sampling (2 crops)", "lr 0.0003", "500-step warm-up"]);
   const decayed = mergeConfig(DEFAULT_CONFIG, { train: { lrSchedule: { kind: "linear", steps: 4800 } } });
   assertEquals(recipeDeviations(decayed), ["linear lr decay over 4800 steps"]);
+  const bounded = mergeConfig(DEFAULT_CONFIG, { train: { preactBound: 5 } });
+  assertEquals(recipeDeviations(bounded), ["pre-activation bound 5"]);
 });
 
 Deno.test("losses_2400.json: Table 1 per class for the method and the losses ablation on mean rows, recipe named", async () => {
