@@ -24,8 +24,8 @@ export const WARNING_ADVICE: Readonly<Partial<Record<WarningKind, string>>> = {
     "another --seed",
   pinned: "If it stays pinned, stop it and retrain with --force and --lr-warmup-steps 500, a lower --lr or " +
     "another --seed",
-  saturated: "If it scores below the untrained encoder, retrain with --force and --preact-bound 5, which keeps the " +
-    "last layers out of deep saturation",
+  saturated: "If it scores below the untrained encoder, retrain with --force and --preact-bound 5 (part of --preset " +
+    "fast), which keeps the last layers out of deep saturation; if the run had it, try another --seed",
 };
 
 /**

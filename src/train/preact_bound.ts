@@ -1,5 +1,5 @@
 /**
- * The pre-activation bound (`--preact-bound B`, a named deviation, part of `--preset fast`): a loss
+ * The pre-activation bound (`--preact-bound B`, a named deviation, part of `--preset fast` with B = 5): a loss
  * term that keeps each level's last layer out of deep saturation.
  *
  * Why: each level ends in a tanh. On data whose position task gives little to learn (a flat

@@ -27,7 +27,12 @@ function find(rows: TableRow[], axis: string, value: number | string, category: 
 
 Deno.test("recipeDeviations() names the fast preset's sampling, learning rate and warm-up, and nothing for the reference", () => {
   assertEquals(recipeDeviations(DEFAULT_CONFIG), []);
-  assertEquals(recipeDeviations(presetConfig("fast")), ["dense sampling (2 crops)", "lr 0.0003", "500-step warm-up"]);
+  assertEquals(recipeDeviations(presetConfig("fast")), [
+    "dense sampling (2 crops)",
+    "lr 0.0003",
+    "500-step warm-up",
+    "pre-activation bound 5",
+  ]);
   const decayed = mergeConfig(DEFAULT_CONFIG, { train: { lrSchedule: { kind: "linear", steps: 4800 } } });
   assertEquals(recipeDeviations(decayed), ["linear lr decay over 4800 steps"]);
   const bounded = mergeConfig(DEFAULT_CONFIG, { train: { preactBound: 5 } });
