@@ -14,8 +14,10 @@ import { METRIC_NAMES, PALETTE, REFERENCE_COLOR } from "./theme.ts";
 
 /** One evaluated point of a training run. */
 export interface TimePoint {
-  /** Sampling mode or run label, e.g. "reference", "dense". */
+  /** Sampling mode or run label, e.g. "reference", "dense": the colour and the legend entry. */
   label: string;
+  /** The line the point belongs to, when a label has several (e.g. one per seed). Default: the label. */
+  line?: string;
   /** Wall-clock training minutes so far. */
   minutes: number;
   /** Optimisation steps so far. */
@@ -40,7 +42,8 @@ export interface TimeCurveOptions {
 
 /**
  * Draw the curves in two panels, detection and segmentation, coloured by label (dashed once the
- * palette's colours repeat); each curve's last point carries its step count.
+ * palette's colours repeat), one line per `line` (default: per label); each line's last point carries its
+ * step count.
  *
  * @param points evaluated points (any order)
  * @param options title and targets
@@ -64,11 +67,11 @@ export function timeToQualityCurve(points: TimePoint[], options: TimeCurveOption
   const dashed = (label: string) => labels.indexOf(label) >= PALETTE.length;
   const panels = [METRIC_NAMES.det, METRIC_NAMES.seg];
   const rows = [...points].sort((a, b) => a.minutes - b.minutes).flatMap((p) => [
-    { ...p, metric: METRIC_NAMES.det, auroc: p.det },
-    { ...p, metric: METRIC_NAMES.seg, auroc: p.seg },
+    { ...p, line: p.line ?? p.label, metric: METRIC_NAMES.det, auroc: p.det },
+    { ...p, line: p.line ?? p.label, metric: METRIC_NAMES.seg, auroc: p.seg },
   ]);
-  const last = labels.flatMap((label) => {
-    const own = rows.filter((r) => r.label === label);
+  const last = [...new Set(rows.map((r) => r.line))].flatMap((line) => {
+    const own = rows.filter((r) => r.line === line);
     const end = Math.max(...own.map((r) => r.minutes));
     return own.filter((r) => r.minutes === end);
   });
@@ -96,7 +99,7 @@ export function timeToQualityCurve(points: TimePoint[], options: TimeCurveOption
         fx: "metric",
         x: "minutes",
         y: "auroc",
-        z: "label",
+        z: "line",
         stroke: "label",
         strokeWidth: 1.8,
         strokeDasharray: dash ? "6,3" : undefined,

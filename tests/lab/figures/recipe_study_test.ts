@@ -2,7 +2,12 @@
 
 import { join } from "node:path";
 import { assert, assertEquals } from "../../assert.ts";
-import { readRecipePoints, recipeStudyFigure, recipeSummary } from "../../../src/lab/figures/recipe_study.ts";
+import {
+  readRecipePoints,
+  recipeStudyFigure,
+  recipeSummary,
+  seedCurves,
+} from "../../../src/lab/figures/recipe_study.ts";
 
 async function point(
   root: string,
@@ -42,14 +47,16 @@ Deno.test("recipe points are read per recipe, seed and step, with the training m
   assertEquals(points[0].seg.toFixed(2), "0.80");
 });
 
-Deno.test("the bottle figure draws a curve per seed with the paper's target, and a per-seed table", async () => {
+Deno.test("the bottle figure draws a line per seed, coloured by recipe, with the paper's target, and a per-seed table", async () => {
   const root = await Deno.makeTempDir();
   await point(root, "fast", 0, 0, 0.9);
   await point(root, "fast", 0, 2400, 0.95, 540);
   await point(root, "fast", 1, 2400, 0.93, 600);
   const out = await recipeStudyFigure(root, "bottle");
   assert(out.figure?.svg.startsWith("<svg"), out.note);
-  assert(out.figure!.svg.includes("fast, seed 1"), "one line per seed");
+  assert(!out.figure!.svg.includes("fast, seed 1"), "the legend names the recipe, not each seed");
+  const lines = seedCurves(await readRecipePoints(join(root, "recipe", "runs"))).map((p) => p.line);
+  assertEquals(new Set(lines).size, 2, "one line per seed");
   assertEquals(out.markdown?.split("\n").filter((l) => /^\| fast \| \d \| \d+ \| \d+\.\d \|/.test(l)).length, 3);
 });
 
