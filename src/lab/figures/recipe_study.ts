@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { type TimePoint, timeToQualityCurve } from "../plot/time_curve.ts";
 import { PAPER_TABLE1 } from "../plot/paper.ts";
 import type { FigureOutcome } from "./build.ts";
-import { meanStd } from "./summarize.ts";
+import { type MeanStd, meanStd } from "./summarize.ts";
 import { runFolders } from "./time_to_quality.ts";
 
 /** One evaluated point of one seed. */
@@ -119,9 +119,9 @@ export interface RecipeSummary {
   /** Seeds evaluated at that budget. */
   seeds: number;
   /** Detection AUROC, mean and sample std over seeds. */
-  det: { mean: number; std: number };
+  det: MeanStd;
   /** Segmentation AUROC, mean and sample std over seeds. */
-  seg: { mean: number; std: number };
+  seg: MeanStd;
   /** The lowest seed's detection and segmentation AUROC. */
   worst: { det: number; seg: number };
   /** Seeds whose det (seg) is below the same seed's untrained encoder (step 0 of the same folder). */
@@ -155,7 +155,6 @@ export function recipeSummary(points: RecipePoint[]): RecipeSummary[] {
   }
   const untrained = (p: RecipePoint) => points.find((q) => q.recipe === p.recipe && q.seed === p.seed && q.steps === 0);
   return [...groups.values()].map((group) => {
-    const det = meanStd(group.map((p) => p.det)), seg = meanStd(group.map((p) => p.seg));
     const below = (p: RecipePoint, k: "det" | "seg") => {
       const u = untrained(p);
       return p.steps > 0 && u !== undefined && p[k] < u[k];
@@ -164,8 +163,8 @@ export function recipeSummary(points: RecipePoint[]): RecipeSummary[] {
       recipe: group[0].recipe,
       steps: group[0].steps,
       seeds: group.length,
-      det: { mean: det.mean, std: det.std },
-      seg: { mean: seg.mean, std: seg.std },
+      det: meanStd(group.map((p) => p.det)),
+      seg: meanStd(group.map((p) => p.seg)),
       worst: { det: Math.min(...group.map((p) => p.det)), seg: Math.min(...group.map((p) => p.seg)) },
       belowUntrained: {
         det: group.filter((p) => below(p, "det")).length,
@@ -200,16 +199,12 @@ export async function recipeStudyFigure(resultsDir: string, category: string): P
     `| ${p.recipe} | ${p.seed} | ${p.steps} | ${p.minutes.toFixed(1)} | ${p.det.toFixed(3)} | ${p.seg.toFixed(3)} | ` +
     `${p.warnings.join(", ") || "-"} |`
   );
-  const f = (x: number) => x.toFixed(3);
-  const summary = recipeSummary(points).map((s) =>
-    `| ${s.recipe} | ${s.steps} | ${s.seeds} | ${f(s.det.mean)} ± ${f(s.det.std)} | ${f(s.seg.mean)} ± ${
-      f(s.seg.std)
-    } | ` +
-    `${f(s.worst.det)} / ${f(s.worst.seg)} | ${
-      s.steps === 0 ? "-" : `${s.belowUntrained.det} / ${s.belowUntrained.seg}`
-    } | ` +
-    `${s.warned} |`
-  );
+  const f = (x: number) => x.toFixed(3), pm = (m: MeanStd) => `${f(m.mean)} ± ${f(m.std)}`;
+  const summary = recipeSummary(points).map((s) => {
+    const below = s.steps === 0 ? "-" : `${s.belowUntrained.det} / ${s.belowUntrained.seg}`;
+    return `| ${s.recipe} | ${s.steps} | ${s.seeds} | ${pm(s.det)} | ${pm(s.seg)} | ` +
+      `${f(s.worst.det)} / ${f(s.worst.seg)} | ${below} | ${s.warned} |`;
+  });
   return {
     name,
     figure: timeToQualityCurve(seedCurves(points), {
