@@ -232,16 +232,6 @@ export function validateConfig(config: RunConfig): RunConfig {
   if (t.sampling !== "reference" && t.sampling !== "dense") {
     throw new ConfigError(`Expected sampling "reference" or "dense" but found '${t.sampling}'`);
   }
-  if (t.sampling === "dense" && t.encoder === "flat") {
-    throw new ConfigError(
-      "Dense sampling needs f_small's 2 px grid and does not support the flat encoder; use --sampling reference",
-    );
-  }
-  if (t.sampling === "dense" && t.encoder === "hier" && k < 64) {
-    throw new ConfigError(
-      `Dense sampling draws pairs for a hierarchical encoder (K >= 64) but found K=${k}; use --patch-size 64 or --sampling reference`,
-    );
-  }
   if (t.denseCrops !== undefined && !(Number.isInteger(t.denseCrops) && t.denseCrops > 0)) {
     throw new ConfigError(`Expected dense crops to be a positive integer but found ${t.denseCrops}`);
   }

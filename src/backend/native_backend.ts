@@ -2,7 +2,8 @@
  * The tfjs backend "native": the pure-JS `cpu` backend (tensors live in JS typed arrays) with its
  * heavy kernels (Conv2D, its two gradients, FusedConv2D, BatchMatMul, _FusedMatMul, and the
  * elementwise/reduction kernels of a training step, see `native_elementwise.ts`) replaced by the
- * native C++ kernels of `native.ts`. Cases the native kernels do not cover (NCHW, non-float32,
+ * native C++ kernels of `native.ts` (UnsortedSegmentSum and channel-keeping Transpose by faster
+ * JS ones, `segment_sum.ts`, `run_transpose.ts`). Cases the native kernels do not cover (NCHW, non-float32,
  * PReLU or ELU epilogues, exotic broadcasting) fall through to the cpu implementation.
  *
  * @module
@@ -21,6 +22,7 @@ import {
 import { binaryKernel, leakyReluKernel, selectKernel, sumKernel, tanhKernel } from "./native_elementwise.ts";
 import { convInfo, float32Values, nativeConvShape } from "./kernel_call.ts";
 import { segmentSumKernel } from "./segment_sum.ts";
+import { transposeKernel } from "./run_transpose.ts";
 import { registerLeakyKernels } from "./leaky_kernels.ts";
 
 /** Name under which the backend is registered with tfjs. */
@@ -44,6 +46,7 @@ export const NATIVE_KERNEL_NAMES: readonly string[] = [
   tf.LeakyRelu,
   tf.Tanh,
   tf.Sum,
+  tf.Transpose,
 ];
 
 /** Kernel inputs, all present. */
@@ -102,6 +105,7 @@ export function registerNativeBackend(priority = 1): string | null {
     [tf.Tanh]: tanhKernel(fallback(tf.Tanh)),
     [tf.Sum]: sumKernel(fallback(tf.Sum)),
     [tf.UnsortedSegmentSum]: segmentSumKernel(fallback(tf.UnsortedSegmentSum)),
+    [tf.Transpose]: transposeKernel(fallback(tf.Transpose)),
   };
   for (const [kernelName, impl] of Object.entries(natives)) {
     tf.registerKernel({

@@ -319,20 +319,35 @@ export function withTanhInputs<T>(sink: (z: tf.Tensor4D) => void, fn: () => T): 
  * @returns [N, H', W', D]
  */
 export function applyStack(encoder: Encoder, x: tf.Tensor4D): tf.Tensor4D {
+  return applyLayers(encoder, x, 0, encoder.layers.length);
+}
+
+/**
+ * Apply layers `from` to `to - 1` of an encoder, as {@linkcode applyStack} does (leading
+ * LeakyReLU layers fused on native); the input gets a gradient unless it is pixels (`from`
+ * 0 of f_small or the flat encoder).
+ *
+ * @param encoder the level
+ * @param x [N, H, W, C], the input of layer `from`
+ * @param from first layer
+ * @param to one past the last layer
+ * @returns layer `to - 1`'s output
+ */
+export function applyLayers(encoder: Encoder, x: tf.Tensor4D, from: number, to: number): tf.Tensor4D {
   let h = x;
-  let first = 0;
+  let first = from;
   if (hasLeakyKernels()) {
-    while (first < encoder.layers.length && encoder.layers[first].activation === "leaky") first++;
-    if (first > 0) {
-      const layers = encoder.layers.slice(0, first).map((l) => ({
+    while (first < to && encoder.layers[first].activation === "leaky") first++;
+    if (first > from) {
+      const layers = encoder.layers.slice(from, first).map((l) => ({
         filter: param(encoder, `${l.name}.weight`) as unknown as tf.Tensor4D,
         bias: param(encoder, `${l.name}.bias`) as unknown as tf.Tensor1D,
         stride: l.stride,
       }));
-      h = leakyConvStack(h, layers, { alpha: LEAKY_SLOPE, inputGrad: encoder.inner !== null });
+      h = leakyConvStack(h, layers, { alpha: LEAKY_SLOPE, inputGrad: from > 0 || encoder.inner !== null });
     }
   }
-  for (const layer of encoder.layers.slice(first)) h = applyConv(encoder, layer, h);
+  for (const layer of encoder.layers.slice(first, to)) h = applyConv(encoder, layer, h);
   return h;
 }
 

@@ -5,7 +5,9 @@
  * f_small is convolutional with a net stride of 2 px, so a CxC crop gives a grid of
  * g = floor((C - 3) / 2) - 13 cells, and the KxK patch at cell (cy, cx) starts at pixel
  * (2cy, 2cx) of the crop; a hierarchical K-patch needs (K/2 - 16) more cells below and to the
- * right. Pairs follow the reference's distributions (section 4 of REFERENCE.md) rounded to
+ * right. The flat encoder (net stride 8) gets the same 2 px grid from four phase-shifted
+ * sub-crops per axis (src/model/cell_embed.ts `denseGrid`), each C - 6 px wide, whence its
+ * crop of 2K + 6 px. Pairs follow the reference's distributions (section 4 of REFERENCE.md) rounded to
  * whole cells, with two differences: a pair is placed where both its patches lie inside the
  * crop (the displacement is drawn first, then the first patch among the positions that keep
  * the second inside), and SVDD' jitter is at least one cell (2 px; the reference's K=32 jitter is 1 px).
@@ -33,16 +35,44 @@ export function cellGridSize(cropSize: number): number {
   return Math.floor((cropSize - 3) / 2) - 13;
 }
 
+/** Phase-shifted sub-crops per axis that give the flat encoder (net stride 8) the 2 px grid. */
+export const FLAT_PHASES = 4;
+
 /**
  * The crop side for a model whose largest patch is K: 2K (room for an SSL pair, whose
- * patches are at most K - 1 px apart per axis), or the whole image when that is smaller.
+ * patches are at most K - 1 px apart per axis; 2K + 6 for the flat encoder, whose phase
+ * sub-crops are 6 px narrower), or the whole image when that is smaller.
  *
  * @param imageSize S
  * @param topPatchSize the largest K of the model
+ * @param kind "hier" (f_small or a hierarchical level on top) or "flat"
  * @returns C
  */
-export function denseCropSize(imageSize: number, topPatchSize: number): number {
-  return Math.min(imageSize, 2 * topPatchSize);
+export function denseCropSize(imageSize: number, topPatchSize: number, kind: "hier" | "flat" = "hier"): number {
+  const extra = kind === "flat" ? (FLAT_PHASES - 1) * CELL_STRIDE : 0;
+  return Math.min(imageSize, 2 * topPatchSize + extra);
+}
+
+/**
+ * Top-left cells per axis at which a K-patch fits inside a crop, on the 2 px grid.
+ *
+ * @param kind "hier": f_small's grid, where a hierarchical K-patch needs K/2 - 16 cells more than a
+ *   32 px one; "flat": the flat encoder's phase grid, FLAT_PHASES * (floor((C - 6 - K) / 8) + 1)
+ * @param cropSize C
+ * @param patchSize K
+ * @returns the count (below 1: the patch does not fit)
+ * @example
+ * ```ts
+ * import { patchPositions } from "./dense.ts";
+ * import { equal } from "node:assert/strict";
+ * equal(patchPositions("hier", 128, 64), 33); // 0, 2, ..., 64 px
+ * equal(patchPositions("flat", 134, 64), 36); // 0, 2, ..., 70 px
+ * ```
+ */
+export function patchPositions(kind: "hier" | "flat", cropSize: number, patchSize: number): number {
+  if (kind === "hier") return cellGridSize(cropSize) - (patchSize / 2 - 16);
+  const sub = cropSize - (FLAT_PHASES - 1) * CELL_STRIDE;
+  return FLAT_PHASES * (Math.floor((sub - patchSize) / (FLAT_PHASES * CELL_STRIDE)) + 1);
 }
 
 /** Crop corners of one step. */
@@ -114,29 +144,29 @@ function place(d: number, maxCell: number, rng: Rng): [number, number] {
  *   "ssl" (label uniform in 0..7, per axis direction * round((3K/4 + randint(0, K/4)) / 2) cells)
  * @param count number of pairs
  * @param numCrops crops to draw from (uniformly)
- * @param gridSize g, f_small cells per crop side
+ * @param positions top-left cells per axis where a K-patch fits ({@linkcode patchPositions})
  * @param patchSize K of this scale (32 * 2^n)
  * @param rng seeded generator
  * @returns the pairs
  * @example
  * ```ts
- * import { sampleCellPairs } from "./dense.ts";
+ * import { patchPositions, sampleCellPairs } from "./dense.ts";
  * import { Rng } from "../util/rng.ts";
  * import { ok } from "node:assert/strict";
- * const p = sampleCellPairs("ssl", 4, 2, 49, 64, new Rng(0));
- * ok(p.first.every((c) => c >= 0 && c <= 49 - 17));
+ * const p = sampleCellPairs("ssl", 4, 2, patchPositions("hier", 128, 64), 64, new Rng(0));
+ * ok(p.first.every((c) => c >= 0 && c <= 32));
  * ```
  */
 export function sampleCellPairs(
   kind: "svdd-prime" | "ssl",
   count: number,
   numCrops: number,
-  gridSize: number,
+  positions: number,
   patchSize: number,
   rng: Rng,
 ): CellPairs {
-  const maxCell = gridSize - 1 - (patchSize / 2 - 16);
-  if (maxCell < 0) throw new RangeError(`A ${patchSize}px patch does not fit a grid of ${gridSize} cells`);
+  const maxCell = positions - 1;
+  if (maxCell < 0) throw new RangeError(`A ${patchSize}px patch does not fit the crop (${positions} positions)`);
   const out: CellPairs = {
     crop: new Int32Array(count),
     first: new Int32Array(2 * count),

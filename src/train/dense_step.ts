@@ -1,7 +1,8 @@
 /**
  * One step's loss terms under dense sampling (`--sampling dense`, a named deviation): a few
  * crops of side 2K are encoded once, fully convolutionally, and every scale's SSL and SVDD'
- * pairs are drawn from their embedding grids (src/sampling/dense.ts), so a forward pass
+ * pairs are drawn from their 2 px embedding grids (src/sampling/dense.ts; the flat encoder's
+ * grid comes from phase-shifted sub-crops, src/model/cell_embed.ts), so a forward pass
  * yields many patch embeddings at a fraction of the reference's cost per pair.
  *
  * The SSL perturbation stays per patch in spirit: each crop is encoded twice, with
@@ -14,17 +15,16 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { TrainConfig } from "../config.ts";
 import { classifyPositions } from "../model/classifier.ts";
-import { type CellRequest, embedCellBatches, innermostLevel } from "../model/cell_embed.ts";
-import { applyStack } from "../model/encoder.ts";
+import { type CellRequest, denseGrid, embedCellBatches, innermostLevel } from "../model/cell_embed.ts";
 import { sslLoss } from "../losses/ssl.ts";
 import { svddLoss } from "../losses/svdd.ts";
 import { svddPrimeLoss } from "../losses/svdd_prime.ts";
 import { cropPatches, perturbPatches } from "../sampling/crop.ts";
 import {
-  cellGridSize,
   type CellPairs,
   DEFAULT_DENSE_CROPS,
   denseCropSize,
+  patchPositions,
   sampleCellPairs,
   sampleCrops,
 } from "../sampling/dense.ts";
@@ -49,7 +49,7 @@ export interface DenseDraw {
 /**
  * Draw one dense step: crops, their perturbed copies, and every scale's cell pairs.
  *
- * @param model the model (small or hierarchical levels only)
+ * @param model the model (f_small, hierarchical or flat)
  * @param config training configuration (`batchSize` pairs per pair set and scale, `denseCrops` crops)
  * @param data normalised training images
  * @param rng seeded generator, advanced
@@ -57,20 +57,20 @@ export interface DenseDraw {
  */
 export function drawDenseStep(model: PatchSvddModel, config: TrainConfig, data: TrainImages, rng: Rng): DenseDraw {
   const numCrops = config.denseCrops ?? DEFAULT_DENSE_CROPS;
-  const cropSize = denseCropSize(data.size, model.levels[0].patchSize);
+  const kind = model.levels[0].kind === "flat" ? "flat" : "hier";
+  const cropSize = denseCropSize(data.size, model.levels[0].patchSize, kind);
   const crops = sampleCrops(numCrops, data.count, data.size, cropSize, rng);
   const cut = () => cropPatches(data.images, data.size, crops.image, crops.corners, cropSize);
   const ssl = config.losses.ssl;
   const first = ssl ? perturbPatches(cut(), cropSize, config.sslNoiseStd, rng) : cut();
   const second = ssl ? perturbPatches(cut(), cropSize, config.sslNoiseStd, rng) : null;
-  const g = cellGridSize(cropSize);
   const wantPairs = config.losses.svddPrime || config.losses.svdd;
   const scales = model.levels.map((level) => {
-    const k = level.patchSize;
+    const k = level.patchSize, at = patchPositions(kind, cropSize, k);
     return {
       k,
-      ssl: ssl ? sampleCellPairs("ssl", config.batchSize, numCrops, g, k, rng) : null,
-      svdd: wantPairs ? sampleCellPairs("svdd-prime", config.batchSize, numCrops, g, k, rng) : null,
+      ssl: ssl ? sampleCellPairs("ssl", config.batchSize, numCrops, at, k, rng) : null,
+      svdd: wantPairs ? sampleCellPairs("svdd-prime", config.batchSize, numCrops, at, k, rng) : null,
     };
   });
   return { cropSize, numCrops, first, second, scales };
@@ -87,10 +87,10 @@ export function drawDenseStep(model: PatchSvddModel, config: TrainConfig, data: 
  */
 export function denseStepTerms(model: PatchSvddModel, config: TrainConfig, draw: DenseDraw): Map<string, tf.Scalar> {
   const named = new Map<string, tf.Scalar>();
-  const small = innermostLevel(model.encoder);
+  const pixels = innermostLevel(model.encoder);
   const shape: [number, number, number, number] = [draw.numCrops, draw.cropSize, draw.cropSize, 3];
-  const gridA = applyStack(small, tf.tensor4d(draw.first, shape));
-  const gridB = draw.second ? applyStack(small, tf.tensor4d(draw.second, shape)) : null;
+  const gridA = denseGrid(pixels, tf.tensor4d(draw.first, shape));
+  const gridB = draw.second ? denseGrid(pixels, tf.tensor4d(draw.second, shape)) : null;
   // All of a grid's patches in one gather: [ssl first, svdd first, svdd second] per scale from A, ssl second from B.
   const fromA: CellRequest[] = [], fromB: CellRequest[] = [];
   draw.scales.forEach(({ ssl, svdd }, i) => {

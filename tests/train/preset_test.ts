@@ -39,7 +39,7 @@ Deno.test("train --preset fast records the preset's name beside the expanded con
   const tmp = await tempDir("preset");
   const { category } = await tinyDataset(`${tmp}/data`, 4);
   const out = `${tmp}/run`;
-  // dense sampling needs K >= 64: the tiny flags' K=32 is overridden
+  // the preset at the reference's K=64 (the tiny flags' K=32 is overridden)
   const r = await runCli(
     "train",
     trainArgs(

@@ -50,13 +50,16 @@ Deno.test("losses_2400.json: Table 1 per class for the method and the losses abl
   assert(rows.filter((r) => r.untrained).every((r) => r.paper === null), "the untrained row has no paper number");
 });
 
-Deno.test("lambda_2400.json: the paper's number at lambda 1e-3 only; hierarchy_2400.json: the reference recipe, unnamed", async () => {
+Deno.test("lambda_2400.json: the paper's number at lambda 1e-3 only; hierarchy_2400.json: the losses sweep's recipe, named", async () => {
   const lambda = await emptyTable("lambda_2400.json");
   assertEquals(find(lambda, "lambda", 1e-3, "transistor", "mult").paper?.det, 0.915);
   assertEquals(find(lambda, "lambda", 1, "transistor", "mult").paper, null);
   assertEquals(find(lambda, "lambda", 0, "mean", "mult").paper, null);
   const hierarchy = await emptyTable("hierarchy_2400.json");
-  assertEquals(find(hierarchy, "encoder", "hier-64", "bottle", "mult").paper?.source, "Table 1");
+  assertEquals(
+    find(hierarchy, "encoder", "hier-64", "bottle", "mult").paper?.source,
+    "Table 1; our recipe: dense sampling (2 crops), lr 0.0003, 500-step warm-up",
+  );
   assertEquals(find(hierarchy, "encoder", "flat-64", "mean", "k64").paper?.det, 0.81);
   assertEquals(find(hierarchy, "encoder", "hier-128", "mean", "k128").paper, null);
 });
