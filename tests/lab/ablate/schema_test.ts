@@ -165,9 +165,9 @@ Deno.test("the shipped sweep files validate and expand to the grids they promise
     hierarchy_100steps: { cells: 4, axis: "encoder", values: 2, maps: ["k64", "k32", "mult"] },
     lambda_100steps: { cells: 8, axis: "lambda", values: 4 },
     smoke: { cells: 4, axis: "losses", values: 2 },
-    // 4 values x 2 categories x 2 seeds, plus one untrained cell per category and seed.
-    losses_2400: { cells: 20, axis: "losses", values: 4 },
-    lambda_2400: { cells: 20, axis: "lambda", values: 4 },
+    // 4 values x 2 categories x 3 seeds (2 for hierarchy), plus one untrained cell per category and seed.
+    losses_2400: { cells: 30, axis: "losses", values: 4 },
+    lambda_2400: { cells: 30, axis: "lambda", values: 4 },
     hierarchy_2400: { cells: 20, axis: "encoder", values: 4, maps: ["k128", "k64", "k32", "mult"] },
   };
   for (const [name, e] of Object.entries(expect)) {
@@ -175,7 +175,7 @@ Deno.test("the shipped sweep files validate and expand to the grids they promise
     assertEquals(sweep.name, name);
     assertEquals(sweep.axes.map((a) => a.name), [e.axis]);
     assertEquals(sweep.axes[0].values.length, e.values);
-    if (name !== "smoke") assertEquals(sweep.seeds.length, 2);
+    if (name !== "smoke") assertEquals(sweep.seeds.length, name === "losses_2400" || name === "lambda_2400" ? 3 : 2);
     if (e.maps) assertEquals(sweep.maps, e.maps);
     const data = sweep.synthetic ? { kind: "synthetic" as const, spec: sweep.synthetic } : { kind: "folder" as const };
     const cells = expandGrid(sweep, data);
@@ -187,7 +187,7 @@ Deno.test("the shipped sweep files validate and expand to the grids they promise
         "exact",
         true,
       ]);
-      assertEquals(cells.filter((c) => c.untrained).length, 4);
+      assertEquals(cells.filter((c) => c.untrained).length, 2 * sweep.seeds.length);
     } else assertEquals(sweep.untrained, false);
   }
   // The preset's sweeps share their untrained cells and the lambda 1e-3 = L_SVDD' + L_SSL cells.
@@ -201,7 +201,7 @@ Deno.test("the shipped sweep files validate and expand to the grids they promise
   // The preset's first form: everything but the pre-activation bound, added after the losses sweep ran.
   const { preactBound: _bound, ...firstForm } = PRESETS.fast.override.train!;
   assertEquals(preset.base.train, firstForm);
-  assertEquals(losses.filter((h) => lambda.includes(h)).length, 8);
+  assertEquals(losses.filter((h) => lambda.includes(h)).length, 12); // per category and seed: untrained and lambda 1e-3
   // The speed issue's 20-minute recipe: no axis, five seeds, the named deviations set in base.
   const twenty = await loadSweep(new URL("../../../experiments/twenty_minutes.json", import.meta.url).pathname);
   assertEquals([twenty.axes.length, twenty.seeds, twenty.precision], [0, [0, 1, 2, 3, 4], "bf16"]);
