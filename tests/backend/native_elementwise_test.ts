@@ -65,3 +65,19 @@ Deno.test({
     for (let i = 0; i < 3; i++) assertClose(cpu[i], native[i], 1e-5, `gradient ${i}`);
   },
 });
+
+Deno.test({
+  name: "native Transpose (the last axis kept: run copies; moved: the cpu kernel) equals cpu, with its gradient",
+  ignore,
+  fn: async () => {
+    const perms = [[1, 0, 2], [2, 4, 0, 1, 3, 5], [4, 5, 0, 2, 6, 1, 3, 7], [1, 0], [0, 2, 1]];
+    const shapes = [[5, 6, 8], [3, 4, 2, 4, 2, 16], [2, 2, 2, 2, 3, 4, 4, 8], [7, 9], [4, 6, 3]];
+    const [cpu, native] = await onBackends(["cpu", "native"], () =>
+      perms.flatMap((perm, i) => {
+        const x = randomTensor(shapes[i], i + 5);
+        const grad = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.transpose(t, perm), tf.transpose(x, perm))))(x);
+        return [tf.transpose(x, perm), grad];
+      }));
+    for (let i = 0; i < cpu.length; i++) assertEquals(native[i], cpu[i], `case ${i >> 1}`);
+  },
+});
