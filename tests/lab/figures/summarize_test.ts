@@ -41,9 +41,9 @@ Deno.test("sweepTableRows() reads the training column as the row kind, not an ax
   assert(untrained.every((r) => r.gain === null && r.axes.losses === ""));
   const ssl = rows.find((r) => r.axes.losses === "ssl" && r.category === "transistor")!;
   assertEquals(ssl.training, "trained");
-  // Per seed: (0.85 + 0.02 s) - (0.75 + 0.01 s) = 0.10, 0.11.
-  assert(close(ssl.gain?.det.mean, 0.105) && close(ssl.gain?.det.std, Math.SQRT1_2 / 100), JSON.stringify(ssl.gain));
-  assertEquals(ssl.gain?.n, 2);
+  // Per seed (losses_2400 has 3): (0.85 + 0.02 s) - (0.75 + 0.01 s) = 0.10, 0.11, 0.12.
+  assert(close(ssl.gain?.det.mean, 0.11) && close(ssl.gain?.det.std, 0.01), JSON.stringify(ssl.gain));
+  assertEquals(ssl.gain?.n, 3);
   // A table without the untrained encoder has no row kind.
   const old = sweepTableRows(
     parseCsv("lambda,category,map,n,det_mean,det_std,seg_mean,seg_std\n1,mean,mult,2,0.9,,0.9,\n"),
@@ -58,7 +58,7 @@ Deno.test("lossRowsFromTable() gives one facet per class and the mean, each bar 
   assertEquals(rows.length, 3 * 4 * 2);
   assert(rows.every((r) => r.untrained && r.gain), "every bar has the untrained level and a gain");
   const bottle = rows.find((r) => r.facet === "bottle" && r.group === "L_SVDD" && r.metric === "seg")!;
-  assert(close(bottle.untrained?.mean, 0.805) && close(bottle.mean, 0.91) && close(bottle.gain?.mean, 0.105));
+  assert(close(bottle.untrained?.mean, 0.81) && close(bottle.mean, 0.92) && close(bottle.gain?.mean, 0.11));
   const method = rows.find((r) => r.facet === "bottle" && r.group === "L_SVDD' + L_SSL" && r.metric === "det")!;
   assertEquals(method.paper, 0.986); // Table 1, beside the preset's recipe
   const mean = rows.find((r) => r.facet === "mean over 2 classes" && r.group === "L_SVDD" && r.metric === "det")!;
@@ -92,13 +92,13 @@ Deno.test("lambdaRowsFromTable() keeps lambda 0 and facets; untrainedLevelsFromT
     "mean over 2 classes/det",
     "mean over 2 classes/seg",
   ]);
-  assert(close(levels[2].mean, 0.755) && close(levels[2].std, Math.SQRT1_2 / 100));
+  assert(close(levels[2].mean, 0.76) && close(levels[2].std, 0.01)); // transistor, seeds 0-2: 0.75, 0.76, 0.77
 });
 
 Deno.test("tables with cells missing: n counts finished seeds, no gain where the untrained cell is missing", async () => {
-  // Seed 1 unfinished everywhere; transistor's untrained cell unfinished too.
+  // Only seed 0 finished; transistor's untrained cell unfinished too.
   const partial = (cell: Cell, map: string) =>
-    cell.seed === 1 || (cell.untrained && cell.category === "transistor") ? undefined : auroc(cell, map);
+    cell.seed !== 0 || (cell.untrained && cell.category === "transistor") ? undefined : auroc(cell, map);
   const rows: SweepTableRow[] = await table("losses_2400.json", partial);
   const bars = lossRowsFromTable(rows);
   // The mean over classes needs every class of a seed: the untrained mean row is missing, the trained ones not.
