@@ -1,7 +1,7 @@
 /**
  * Differentiable embeddings of patches at cells of a 2 px dense grid: what dense sampling
- * trains through. The grid is f_small's, or the flat encoder's assembled from phase-shifted
- * sub-crops ({@linkcode denseGrid}). A grid cell (cy, cx) is its own embedding; a hierarchical
+ * trains through. The grid is f_small's, or the flat encoder's assembled from its phases
+ * ({@linkcode denseGrid}). A grid cell (cy, cx) is its own embedding; a hierarchical
  * level's K-patch at (cy, cx) is its head applied to the codes of its four quadrants,
  * at cells (cy, cx), (cy, cx + K/4), (cy + K/4, cx), (cy + K/4, cx + K/4) of the same grid
  * (K/2 px apart at 2 px per cell). Equal to {@linkcode encodePatches} on the cropped

@@ -5,9 +5,9 @@
  * f_small is convolutional with a net stride of 2 px, so a CxC crop gives a grid of
  * g = floor((C - 3) / 2) - 13 cells, and the KxK patch at cell (cy, cx) starts at pixel
  * (2cy, 2cx) of the crop; a hierarchical K-patch needs (K/2 - 16) more cells below and to the
- * right. The flat encoder (net stride 8) gets the same 2 px grid from four phase-shifted
- * sub-crops per axis (src/model/cell_embed.ts `denseGrid`), each C - 6 px wide, whence its
- * crop of 2K + 6 px. Pairs follow the reference's distributions (section 4 of REFERENCE.md) rounded to
+ * right. The flat encoder (net stride 8) gets the same 2 px grid by evaluating its 4 phases per
+ * axis (src/model/cell_embed.ts `denseGrid`); its last cells need 6 px more, whence its crop
+ * of 2K + 6 px. Pairs follow the reference's distributions (section 4 of REFERENCE.md) rounded to
  * whole cells, with two differences: a pair is placed where both its patches lie inside the
  * crop (the displacement is drawn first, then the first patch among the positions that keep
  * the second inside), and SVDD' jitter is at least one cell (2 px; the reference's K=32 jitter is 1 px).
@@ -35,13 +35,13 @@ export function cellGridSize(cropSize: number): number {
   return Math.floor((cropSize - 3) / 2) - 13;
 }
 
-/** Phase-shifted sub-crops per axis that give the flat encoder (net stride 8) the 2 px grid. */
-export const FLAT_PHASES = 4;
+/** Phases per axis of the flat encoder's 2 px grid: its net stride 8 over the 2 px cell. */
+const FLAT_PHASES = 4;
 
 /**
  * The crop side for a model whose largest patch is K: 2K (room for an SSL pair, whose
  * patches are at most K - 1 px apart per axis; 2K + 6 for the flat encoder, whose phase
- * sub-crops are 6 px narrower), or the whole image when that is smaller.
+ * grid reaches 6 px less far), or the whole image when that is smaller.
  *
  * @param imageSize S
  * @param topPatchSize the largest K of the model
