@@ -56,6 +56,7 @@ export const AXIS_NAMES = [
   "batchSize",
   "classifierHead",
   "sampling",
+  "denseCrops",
 ] as const;
 
 /** A training axis name. */
@@ -84,7 +85,7 @@ export const SETTING_NAMES = [
 export interface Axis {
   /** Axis name. */
   name: AxisName;
-  /** Values (numbers for lambda, dim, lr, batchSize; strings otherwise). */
+  /** Values (numbers for lambda, dim, lr, batchSize, denseCrops; strings otherwise). */
   values: (number | string)[];
 }
 
@@ -239,6 +240,9 @@ export function applyAxis(config: RunConfig, axis: AxisName, value: number | str
     case "sampling":
       t.sampling = value as RunConfig["train"]["sampling"];
       break;
+    case "denseCrops":
+      t.denseCrops = value as number;
+      break;
   }
   return config;
 }
@@ -270,6 +274,10 @@ const AXIS_CHECKS: Record<AxisName, { check: Check; fix: string }> = {
   batchSize: { check: number("a positive integer", (n) => Number.isInteger(n) && n > 0), fix: "use values such as 64" },
   classifierHead: { check: oneOf(["fixed", "trainable"]), fix: 'use "fixed" or "trainable"' },
   sampling: { check: oneOf(["reference", "dense"]), fix: 'use "reference" or "dense"' },
+  denseCrops: {
+    check: number("a positive integer", (n) => Number.isInteger(n) && n > 0),
+    fix: 'use values such as 2, 8 (with "sampling": "dense" in base.train)',
+  },
 };
 
 const MAP_KEY = /^(k\d+|sum|mult|main)$/;

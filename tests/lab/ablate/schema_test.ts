@@ -49,6 +49,12 @@ Deno.test("parseSweep() rejects bad losses, encoder and maps values with the acc
   assertSweepError({ ...minimal, maps: ["k48"] }, /maps\[0\]: expected k32, k64, k128, sum, mult or main/);
 });
 
+Deno.test("parseSweep() takes denseCrops as an axis of positive integers and applies it", () => {
+  assertSweepError({ ...minimal, denseCrops: [2, 0] }, /denseCrops\[1\]: expected a positive integer but found 0/);
+  const sweep = parseSweep({ ...minimal, base: { train: { sampling: "dense" } }, denseCrops: [2, 8] }, "c.json");
+  assertEquals(expandGrid(sweep, { kind: "folder" }).map((c) => c.config.train.denseCrops), [2, 8]);
+});
+
 Deno.test("parseSweep() requires a budget and categories (unless synthetic)", () => {
   assertSweepError(
     { categories: ["bottle"] },
@@ -169,6 +175,7 @@ Deno.test("the shipped sweep files validate and expand to the grids they promise
     losses_2400: { cells: 30, axis: "losses", values: 4 },
     lambda_2400: { cells: 30, axis: "lambda", values: 4 },
     hierarchy_2400: { cells: 20, axis: "encoder", values: 4, maps: ["k128", "k64", "k32", "mult"] },
+    hier32_crops_2400: { cells: 12, axis: "denseCrops", values: 2, maps: ["k32"] },
   };
   for (const [name, e] of Object.entries(expect)) {
     const sweep = await loadSweep(new URL(`../../../experiments/${name}.json`, import.meta.url).pathname);
@@ -202,6 +209,9 @@ Deno.test("the shipped sweep files validate and expand to the grids they promise
   const { preactBound: _bound, ...firstForm } = PRESETS.fast.override.train!;
   assertEquals(preset.base.train, firstForm);
   assertEquals(losses.filter((h) => lambda.includes(h)).length, 12); // per category and seed: untrained and lambda 1e-3
+  // The crops check's 2-crop cells are the hierarchy sweep's hier-32 cells.
+  const [hierarchy, crops] = [await ids("hierarchy_2400"), await ids("hier32_crops_2400")];
+  assertEquals(crops.filter((h) => hierarchy.includes(h)).length, 4);
   // The speed issue's 20-minute recipe: no axis, five seeds, the named deviations set in base.
   const twenty = await loadSweep(new URL("../../../experiments/twenty_minutes.json", import.meta.url).pathname);
   assertEquals([twenty.axes.length, twenty.seeds, twenty.precision], [0, [0, 1, 2, 3, 4], "bf16"]);
