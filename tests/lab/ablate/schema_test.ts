@@ -174,7 +174,7 @@ Deno.test("the shipped sweep files validate and expand to the grids they promise
     // 4 values x 2 categories x 3 seeds (2 for hierarchy), plus one untrained cell per category and seed.
     losses_2400: { cells: 30, axis: "losses", values: 4 },
     lambda_2400: { cells: 30, axis: "lambda", values: 4 },
-    hierarchy_2400: { cells: 20, axis: "encoder", values: 4, maps: ["k128", "k64", "k32", "mult"] },
+    hierarchy_2400: { cells: 30, axis: "encoder", values: 4, maps: ["k128", "k64", "k32", "mult"] },
     hier32_crops_2400: { cells: 12, axis: "denseCrops", values: 2, maps: ["k32"] },
   };
   for (const [name, e] of Object.entries(expect)) {
