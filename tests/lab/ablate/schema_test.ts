@@ -166,15 +166,15 @@ Deno.test("loadSweep() names a missing file and a syntax error", async () => {
 });
 
 Deno.test("the shipped sweep files validate and expand to the grids they promise", async () => {
-  const expect: Record<string, { cells: number; axis: string; values: number; maps?: string[] }> = {
+  const expect: Record<string, { cells: number; axis: string; values: number; seeds?: number; maps?: string[] }> = {
     losses_100steps: { cells: 6, axis: "losses", values: 3 },
     hierarchy_100steps: { cells: 4, axis: "encoder", values: 2, maps: ["k64", "k32", "mult"] },
     lambda_100steps: { cells: 8, axis: "lambda", values: 4 },
     smoke: { cells: 4, axis: "losses", values: 2 },
     // 4 values x 2 categories x 3 seeds, plus one untrained cell per category and seed.
-    losses_2400: { cells: 30, axis: "losses", values: 4 },
-    lambda_2400: { cells: 30, axis: "lambda", values: 4 },
-    hierarchy_2400: { cells: 30, axis: "encoder", values: 4, maps: ["k128", "k64", "k32", "mult"] },
+    losses_2400: { cells: 30, axis: "losses", values: 4, seeds: 3 },
+    lambda_2400: { cells: 30, axis: "lambda", values: 4, seeds: 3 },
+    hierarchy_2400: { cells: 30, axis: "encoder", values: 4, seeds: 3, maps: ["k128", "k64", "k32", "mult"] },
     hier32_crops_2400: { cells: 12, axis: "denseCrops", values: 2, maps: ["k32"] },
   };
   for (const [name, e] of Object.entries(expect)) {
@@ -182,9 +182,7 @@ Deno.test("the shipped sweep files validate and expand to the grids they promise
     assertEquals(sweep.name, name);
     assertEquals(sweep.axes.map((a) => a.name), [e.axis]);
     assertEquals(sweep.axes[0].values.length, e.values);
-    if (name !== "smoke") {
-      assertEquals(sweep.seeds.length, name.endsWith("_2400") && name !== "hier32_crops_2400" ? 3 : 2);
-    }
+    if (name !== "smoke") assertEquals(sweep.seeds.length, e.seeds ?? 2);
     if (e.maps) assertEquals(sweep.maps, e.maps);
     const data = sweep.synthetic ? { kind: "synthetic" as const, spec: sweep.synthetic } : { kind: "folder" as const };
     const cells = expandGrid(sweep, data);
