@@ -303,7 +303,9 @@ export function hasTrainedResults(sweep: Sweep): boolean {
 
 /**
  * Every sweep of a kind (folder name matching {@linkcode SWEEP_PATTERNS}), the longest step budget
- * first (`losses_2400` before `losses_100steps`), sweeps of unknown budget last, then by name.
+ * first (`losses_2400` before `losses_100steps`), sweeps of unknown budget last; at equal budgets a
+ * name holding the kind's whole word first (`hierarchy_2400` before its side check
+ * `hier32_crops_2400`), then by name.
  *
  * @param sweeps the sweeps found
  * @param kind which ablation or table
@@ -311,8 +313,9 @@ export function hasTrainedResults(sweep: Sweep): boolean {
  */
 export function findSweeps(sweeps: Sweep[], kind: SweepKind): Sweep[] {
   const steps = (s: Sweep) => sweepSteps(s) ?? -1;
+  const sideCheck = (s: Sweep) => s.name.toLowerCase().includes(kind) ? 0 : 1;
   return sweeps.filter((s) => SWEEP_PATTERNS[kind].test(s.name))
-    .sort((a, b) => steps(b) - steps(a) || a.name.localeCompare(b.name));
+    .sort((a, b) => steps(b) - steps(a) || sideCheck(a) - sideCheck(b) || a.name.localeCompare(b.name));
 }
 
 /**

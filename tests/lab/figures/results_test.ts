@@ -31,6 +31,15 @@ Deno.test("findSweeps() orders a kind's sweeps by step budget, longest first, un
   assertEquals(findSweeps(all, "losses").map((s) => s.name), ["losses_2400", "losses_100steps", "losses"]);
 });
 
+Deno.test("findSweeps() puts a sweep named after its kind before a side check of the same budget", () => {
+  const all = [sweep("hier32_crops_2400"), sweep("hierarchy_100steps"), sweep("hierarchy_2400")];
+  assertEquals(findSweeps(all, "hierarchy").map((s) => s.name), [
+    "hierarchy_2400",
+    "hier32_crops_2400",
+    "hierarchy_100steps",
+  ]);
+});
+
 Deno.test("findSweep() prefers the 2400-step sweep once it has a trained cell, and says so in sweepNotice()", async () => {
   const root = await Deno.makeTempDir({ prefix: "patchsvdd-results-" });
   await writeSweepTable(root, "losses_100steps.json", () => 0.9);
