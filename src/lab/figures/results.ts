@@ -313,9 +313,9 @@ export function hasTrainedResults(sweep: Sweep): boolean {
  */
 export function findSweeps(sweeps: Sweep[], kind: SweepKind): Sweep[] {
   const steps = (s: Sweep) => sweepSteps(s) ?? -1;
-  const sideCheck = (s: Sweep) => s.name.toLowerCase().includes(kind) ? 0 : 1;
+  const notNamedAfterKind = (s: Sweep) => s.name.toLowerCase().includes(kind) ? 0 : 1;
   return sweeps.filter((s) => SWEEP_PATTERNS[kind].test(s.name))
-    .sort((a, b) => steps(b) - steps(a) || sideCheck(a) - sideCheck(b) || a.name.localeCompare(b.name));
+    .sort((a, b) => steps(b) - steps(a) || notNamedAfterKind(a) - notNamedAfterKind(b) || a.name.localeCompare(b.name));
 }
 
 /**
