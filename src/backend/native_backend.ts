@@ -24,6 +24,7 @@ import { convInfo, float32Values, nativeConvShape } from "./kernel_call.ts";
 import { segmentSumKernel } from "./segment_sum.ts";
 import { transposeKernel } from "./run_transpose.ts";
 import { registerLeakyKernels } from "./leaky_kernels.ts";
+import { registerBoundKernels } from "./bound_kernels.ts";
 
 /** Name under which the backend is registered with tfjs. */
 export const NATIVE_BACKEND_NAME = "native";
@@ -115,6 +116,7 @@ export function registerNativeBackend(priority = 1): string | null {
     });
   }
   registerLeakyKernels(NATIVE_BACKEND_NAME);
+  registerBoundKernels(NATIVE_BACKEND_NAME);
   tf.registerBackend(NATIVE_BACKEND_NAME, () => {
     const backend = new MathBackendCPU();
     // The cpu backend greets its first tensor under Node/Deno with advice to install tfjs-node; the

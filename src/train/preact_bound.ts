@@ -22,6 +22,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs-core";
+import { hasBoundKernels, PREACT_BOUND, PREACT_BOUND_GRAD } from "../backend/bound_kernels.ts";
 
 /** Weight of the bound term in the loss (the reference's lambda: small against L_SSL on healthy runs). */
 export const PREACT_BOUND_WEIGHT = 1e-3;
@@ -45,7 +46,29 @@ export const PREACT_BOUND_WEIGHT = 1e-3;
  * ```
  */
 export function preactBoundLoss(preactivations: tf.Tensor[], bound: number): tf.Scalar {
+  const fused = hasBoundKernels();
   return tf.tidy(() =>
-    tf.addN(preactivations.map((z) => tf.mean(tf.square(tf.relu(tf.sub(tf.abs(z), bound)))))) as tf.Scalar
+    tf.addN(
+      preactivations.map((z) => fused && z.dtype === "float32" ? fusedTerm(z, bound) : opsTerm(z, bound)),
+    ) as tf.Scalar
   );
+}
+
+/** One layer's term with tfjs' own ops and gradients (any backend). */
+function opsTerm(z: tf.Tensor, bound: number): tf.Scalar {
+  return tf.mean(tf.square(tf.relu(tf.sub(tf.abs(z), bound))));
+}
+
+/** The same term as one kernel each way (src/backend/bound_kernels.ts: CPU-based backends). */
+function fusedTerm(z: tf.Tensor, bound: number): tf.Scalar {
+  const op = tf.customGrad((...args) => {
+    const save = args.pop() as tf.GradSaveFunc, x = args[0] as tf.Tensor;
+    save([x]);
+    return {
+      value: tf.engine().runKernel(PREACT_BOUND, { z: x }, { bound }) as tf.Scalar,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        tf.engine().runKernel(PREACT_BOUND_GRAD, { dy, z: saved[0] }, { bound }) as tf.Tensor,
+    };
+  });
+  return op(z) as tf.Scalar;
 }
