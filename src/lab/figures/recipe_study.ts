@@ -135,7 +135,7 @@ export interface RecipeSummary {
  * each trained seed set against its own untrained encoder.
  *
  * @param points one category's points
- * @returns one row per recipe and budget, in the points' order
+ * @returns one row per recipe and budget, by recipe, then steps
  * @example
  * ```ts
  * import { equal } from "node:assert/strict";
@@ -145,6 +145,9 @@ export interface RecipeSummary {
  * const [untrained, trained] = recipeSummary([p(0, 0, 0.9), p(0, 2400, 0.95), p(1, 0, 0.9), p(1, 2400, 0.85)]);
  * equal(untrained.det.mean.toFixed(2), "0.90");
  * equal(trained.belowUntrained.det, 1);
+ * // a budget first seen after a larger one (a seed without it) still sorts by steps
+ * const rows = recipeSummary([p(0, 2400, 0.95), p(1, 900, 0.9), p(1, 2400, 0.9)]);
+ * equal(rows.map((r) => r.steps).join(" "), "900 2400");
  * ```
  */
 export function recipeSummary(points: RecipePoint[]): RecipeSummary[] {
@@ -172,7 +175,7 @@ export function recipeSummary(points: RecipePoint[]): RecipeSummary[] {
       },
       warned: group.filter((p) => p.warnings.length > 0).length,
     };
-  });
+  }).sort((a, b) => a.recipe < b.recipe ? -1 : a.recipe > b.recipe ? 1 : a.steps - b.steps);
 }
 
 /**
