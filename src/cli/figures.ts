@@ -178,7 +178,10 @@ if (import.meta.main) {
     await save(await benchFigure(resultsDir));
     await save(await timeToQualityFigure(resultsDir));
     await save(await seedSpreadFigure(resultsDir));
-    for (const category of ["bottle", "transistor"]) await save(await recipeStudyFigure(resultsDir, category));
+    for (const category of ["bottle", "transistor"]) {
+      await save(await recipeStudyFigure(resultsDir, category));
+      await save(await recipeStudyFigure(resultsDir, category, true));
+    }
     await save(await collapseFigure(resultsDir));
 
     const manifestPath = join(outDir, MANIFEST);

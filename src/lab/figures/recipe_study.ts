@@ -179,20 +179,31 @@ export function recipeSummary(points: RecipePoint[]): RecipeSummary[] {
 }
 
 /**
- * One category's figure and its per-seed table.
+ * The recipes of the issue's 0-60 minute curves (the preset and the reference default, trained from
+ * scratch to 60 minutes on the same seeds): drawn on their own in `recipe-curves-<category>`, and left
+ * out of `recipe-<category>`, which compares recipes at 20 minutes.
+ */
+export const CURVE_RECIPES: readonly string[] = ["fast-hier128-60", "reference-60"];
+
+/**
+ * One category's figure and its per-seed table: every recipe but {@linkcode CURVE_RECIPES}
+ * (`recipe-<category>`), or, with `curves`, only those (`recipe-curves-<category>`).
  *
  * @param resultsDir the results folder
  * @param category e.g. "bottle"
+ * @param curves draw the 0-60 minute curves instead of the recipe comparison
  * @returns the outcome (no figure when nothing is committed for the category)
  */
-export async function recipeStudyFigure(resultsDir: string, category: string): Promise<FigureOutcome> {
-  const name = `recipe-${category}`;
-  const points = (await readRecipePoints(join(resultsDir, "recipe", "runs"))).filter((p) => p.category === category);
+export async function recipeStudyFigure(resultsDir: string, category: string, curves = false): Promise<FigureOutcome> {
+  const name = curves ? `recipe-curves-${category}` : `recipe-${category}`;
+  const points = (await readRecipePoints(join(resultsDir, "recipe", "runs")))
+    .filter((p) => p.category === category && CURVE_RECIPES.includes(p.recipe) === curves);
   if (points.length === 0) {
     return {
       name,
       figure: null,
-      note: `No results/recipe/runs/*/${category}/ yet (scripts/recipe_study.sh).`,
+      note: `No results/recipe/runs/${curves ? `{${CURVE_RECIPES.join(",")}}` : "*"}/${category}/ yet ` +
+        "(scripts/recipe_study.sh).",
       source: "none",
     };
   }
@@ -211,7 +222,9 @@ export async function recipeStudyFigure(resultsDir: string, category: string): P
   return {
     name,
     figure: timeToQualityCurve(seedCurves(points), {
-      title: `${category}: AUROC against training minutes (minute 0: the untrained encoder)`,
+      title: curves
+        ? `${category}: AUROC against training minutes, 0-60, the preset and the reference default`
+        : `${category}: AUROC against training minutes (minute 0: the untrained encoder)`,
       subtitle: "fp32, native backend, mult map, exact search, one line per seed; minutes of the machine that " +
         "trained them (results/recipe/README.md); dashed: the paper's Table 1 minus 0.02",
       targets,

@@ -82,3 +82,18 @@ Deno.test("a category without runs gets a note saying how to make them, and no f
   assertEquals([out.figure, out.source], [null, "none"]);
   assert(/recipe_study\.sh/.test(out.note));
 });
+
+Deno.test("the 0-60 minute curves are their own figure, and the recipe comparison leaves them out", async () => {
+  const root = await Deno.makeTempDir();
+  await point(root, "fast", 0, 2400, 0.95, 540);
+  await point(root, "reference-60", 0, 0, 0.9);
+  await point(root, "reference-60", 0, 4200, 0.96, 3600);
+  const comparison = await recipeStudyFigure(root, "bottle");
+  const curves = await recipeStudyFigure(root, "bottle", true);
+  assertEquals([comparison.name, curves.name], ["recipe-bottle", "recipe-curves-bottle"]);
+  assert(!comparison.markdown!.includes("reference-60"), comparison.markdown);
+  assert(curves.markdown!.includes("| reference-60 | 0 | 4200 | 60.0 | 0.960 |"), curves.markdown);
+  assert(!curves.markdown!.includes("| fast |"), curves.markdown);
+  const none = await recipeStudyFigure(await Deno.makeTempDir(), "bottle", true);
+  assertEquals(none.figure, null);
+});
