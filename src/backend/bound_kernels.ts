@@ -9,7 +9,7 @@
  *
  * Registered by {@linkcode registerBoundKernels}; src/train/preact_bound.ts uses them where the active
  * backend has them and tfjs' own ops elsewhere (the same value and gradient:
- * tests/train/preact_bound_test.ts).
+ * tests/backend/bound_kernels_test.ts).
  *
  * @module
  */
