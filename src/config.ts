@@ -274,8 +274,11 @@ export function validateConfig(config: RunConfig): RunConfig {
     throw new ConfigError("Expected even strides (the dense embedding has network stride 2)");
   }
   if (!(Number.isInteger(config.imageSize) && config.imageSize > k && config.imageSize >= 64)) {
+    let fits = 32; // the largest K = 32 * 2^n below the image size
+    while (fits * 2 < config.imageSize) fits *= 2;
     throw new ConfigError(
-      `Expected image size > K=${k} and >= 64 but found ${config.imageSize}; SVDD' pairs need room to shift`,
+      `Expected image size > K=${k} and >= 64 but found ${config.imageSize}; SVDD' pairs need room to shift` +
+        (config.imageSize >= 64 && fits < k ? ` (--patch-size ${fits} fits)` : ""),
     );
   }
   return config;

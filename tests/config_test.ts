@@ -1,10 +1,17 @@
 /**
- * src/config.ts: the run options' defaults and their validation (the training config's checks are
+ * src/config.ts: the run options' defaults and their validation, and the image-size check's advice (the other checks are
  * tested through the CLI in tests/cli/errors_test.ts).
  */
 
 import { assertEquals, assertThrows } from "./assert.ts";
-import { ConfigError, DEFAULT_RUN_OPTIONS, validateRunOptions } from "../src/config.ts";
+import {
+  ConfigError,
+  DEFAULT_CONFIG,
+  DEFAULT_RUN_OPTIONS,
+  mergeConfig,
+  validateConfig,
+  validateRunOptions,
+} from "../src/config.ts";
 import { UserError } from "../src/errors.ts";
 
 /** An error of `type` whose message contains `text` (node:assert's third argument is not a matcher). */
@@ -39,4 +46,14 @@ Deno.test("validateRunOptions: a fractional or negative probe interval is a one-
   }
   assertThrows(() => validateRunOptions({ checkpointMinutes: -1 }), fails(UserError, "--checkpoint-minutes"));
   assertThrows(() => validateRunOptions({ defaultEpochs: 0 }), fails(ConfigError, "epochs > 0"));
+});
+
+Deno.test("an image too small for K names the largest patch size that fits (the preset's K=128 on small images)", () => {
+  const at = (imageSize: number, patchSize: number) => () =>
+    validateConfig(mergeConfig(DEFAULT_CONFIG, { imageSize, train: { patchSize } }));
+  assertThrows(at(96, 128), fails(ConfigError, "found 96; SVDD' pairs need room to shift (--patch-size 64 fits)"));
+  assertThrows(at(128, 128), fails(ConfigError, "(--patch-size 64 fits)"));
+  assertThrows(at(64, 64), fails(ConfigError, "(--patch-size 32 fits)"));
+  assertThrows(at(48, 32), (e: unknown) => e instanceof ConfigError && !e.message.includes("fits"));
+  assertEquals(at(200, 128)().train.patchSize, 128);
 });
