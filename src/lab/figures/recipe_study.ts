@@ -228,6 +228,7 @@ export async function recipeStudyFigure(resultsDir: string, category: string, cu
       subtitle: "fp32, native backend, mult map, exact search, one line per seed; minutes of the machine that " +
         "trained them (results/recipe/README.md); dashed: the paper's Table 1 minus 0.02",
       targets,
+      stepLabels: curves, // the comparison has one line per seed: their labels would overlap
     }),
     note: `${category}: ${new Set(points.map((p) => `${p.recipe}/${p.seed}`)).size} runs of ` +
       `${[...new Set(points.map((p) => p.recipe))].join(", ")}.`,

@@ -38,12 +38,14 @@ export interface TimeCurveOptions {
   targets?: { det: number; seg: number } | null;
   /** Width in px. Default 720. */
   width?: number;
+  /** Write each line's step count at its last point. Default true; off for many overlapping lines. */
+  stepLabels?: boolean;
 }
 
 /**
  * Draw the curves in two panels, detection and segmentation, coloured by label (dashed once the
  * palette's colours repeat), one line per `line` (default: per label); each line's last point carries its
- * step count.
+ * step count (unless `stepLabels` is false).
  *
  * @param points evaluated points (any order)
  * @param options title and targets
@@ -62,6 +64,7 @@ export interface TimeCurveOptions {
 export function timeToQualityCurve(points: TimePoint[], options: TimeCurveOptions = {}): Figure {
   if (points.length === 0) throw new RangeError("Expected at least one point but found none");
   const { title = "AUROC vs. training minutes", targets = { det: 0.95, seg: 0.93 }, width = 720 } = options;
+  const stepLabels = options.stepLabels ?? true;
   const labels = [...new Set(points.map((p) => p.label))];
   const colors = labels.map((_, i) => PALETTE[i % PALETTE.length]);
   const dashed = (label: string) => labels.indexOf(label) >= PALETTE.length;
@@ -106,7 +109,7 @@ export function timeToQualityCurve(points: TimePoint[], options: TimeCurveOption
       })
     ),
     Plot.dot(rows, { fx: "metric", x: "minutes", y: "auroc", fill: "label", r: 3 }),
-    Plot.text(last, {
+    Plot.text(stepLabels ? last : [], {
       fx: "metric",
       x: "minutes",
       y: "auroc",

@@ -65,3 +65,12 @@ Deno.test("timeToQualityCurve() dashes the curves whose colour repeats", () => {
   assertEquals(dashes(timeToQualityCurve(points(10), { targets: null }).svg), 0);
   assert(dashes(timeToQualityCurve(points(11), { targets: null }).svg) > 0, "the 11th curve is dashed");
 });
+
+Deno.test("timeToQualityCurve() writes each line's step count at its end, unless told not to", () => {
+  const points = [
+    { label: "fast", minutes: 0, steps: 0, det: 0.9, seg: 0.85 },
+    { label: "fast", minutes: 20, steps: 2400, det: 0.95, seg: 0.9 },
+  ];
+  assert(timeToQualityCurve(points).svg.includes("2400 steps"));
+  assert(!timeToQualityCurve(points, { stepLabels: false }).svg.includes("2400 steps"));
+});
