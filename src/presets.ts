@@ -25,30 +25,23 @@ export interface Preset {
 }
 
 /**
- * The presets. `fast` answers "what can I get in 20 minutes on this machine": the reference's losses
- * and lambda, the paper's three-level encoder (K=128 over K=64 over K=32, `--patch-size 128`: at equal
- * minutes it beat the two-level one on bottle and transistor, 5 seeds each, meeting three of the
- * issue's four targets against none), trained with dense sampling (2 crops of 256 px per step, every
- * pair drawn from their f_small grids), 3x the reference's learning rate, a 500-step linear warm-up of
- * that rate (without it, 3 of 11 bottle runs at 3e-4 collapsed; with it, none of 7), and the
- * pre-activation bound B = 5 (src/train/preact_bound.ts: without it, transistor seed 4 blew its K=32
- * layer into saturation at the end of the warm-up and its maps came out inverted, seg 0.255; with it
- * 0.951). float32 on every CPU. The evidence and its limits: results/recipe/README.md,
- * results/time_to_quality/README.md.
+ * The presets. `fast` answers "what can I get in 20 minutes on this machine": the reference's
+ * model, losses and lambda, trained with dense sampling (2 crops of 128 px per step, every pair drawn from
+ * their f_small grids), 3x the reference's learning rate, a 500-step linear warm-up of that rate
+ * (without it, 3 of 11 bottle runs at 3e-4 collapsed; with it, none of 7), and the pre-activation bound
+ * B = 5 (src/train/preact_bound.ts: without it, transistor seed 4 blew its K=32 layer into saturation
+ * at the end of the warm-up and its maps came out inverted, seg 0.255; with it 0.951). float32 on every
+ * CPU. The three-level encoder (`--patch-size 128`) with the same recipe was better at equal steps
+ * (2400: bottle 0.966 / 0.920, transistor 0.927 / 0.972 against 0.946 / 0.904 and 0.854 / 0.943) but
+ * each of its steps costs about 3.4 of these, and at equal minutes this preset did better (seed 0, 8000
+ * steps). The evidence and its limits: results/recipe/README.md, results/time_to_quality/README.md.
  */
 export const PRESETS: Readonly<Record<string, Preset>> = {
   fast: {
     summary:
-      "20-minute recipe: three levels (K=128), dense sampling (2 crops/step), lr 3e-4 with a 500-step warm-up, pre-activation bound 5; float32",
+      "20-minute recipe: dense sampling (2 crops/step), lr 3e-4 with a 500-step warm-up, pre-activation bound 5; float32",
     override: {
-      train: {
-        patchSize: 128,
-        sampling: "dense",
-        denseCrops: 2,
-        learningRate: 3e-4,
-        lrWarmupSteps: 500,
-        preactBound: 5,
-      },
+      train: { sampling: "dense", denseCrops: 2, learningRate: 3e-4, lrWarmupSteps: 500, preactBound: 5 },
     },
   },
 };

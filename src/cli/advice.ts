@@ -22,8 +22,8 @@ export const COLLAPSE_STOP_ADVICE = "Retrain with --force and --lr-warmup-steps 
 export const WARNING_ADVICE: Readonly<Partial<Record<WarningKind, string>>> = {
   collapse: "Stop it and retrain with --force and a learning-rate warm-up (--lr-warmup-steps 500), a lower --lr or " +
     "another --seed",
-  pinned: "If it stays pinned, stop it and retrain with --force and another --seed, --lr-warmup-steps 500 or a " +
-    "lower --lr (with --preset fast, also --patch-size 64: its two levels pinned less on a texture)",
+  pinned: "If it stays pinned, stop it and retrain with --force and --lr-warmup-steps 500, a lower --lr or " +
+    "another --seed",
   saturated: "If it scores below the untrained encoder, retrain with --force and --preact-bound 5 (part of --preset " +
     "fast), which keeps the last layers out of deep saturation; if the run had it, try another --seed",
 };

@@ -38,8 +38,7 @@ Deno.test("warningLine: collapse and pinned warnings get their advice; recoverie
   assertEquals(
     warningLine("at step 0 the K=32 codes are pinned to one corner: ... (on bottle).", "pinned"),
     "at step 0 the K=32 codes are pinned to one corner: ... (on bottle). If it stays pinned, stop it and retrain " +
-      "with --force and another --seed, --lr-warmup-steps 500 or a lower --lr (with --preset fast, also " +
-      "--patch-size 64: its two levels pinned less on a texture)",
+      "with --force and --lr-warmup-steps 500, a lower --lr or another --seed",
   );
   assertEquals(warningLine("recovering", "recovered"), "recovering");
   assertEquals(warningLine("L_SSL(64) ended at 2.35", "position"), "L_SSL(64) ended at 2.35");

@@ -179,11 +179,11 @@ export function recipeSummary(points: RecipePoint[]): RecipeSummary[] {
 }
 
 /**
- * The recipes of the issue's 0-60 minute curves (the preset and the reference default, trained from
- * scratch to 60 minutes on the same seeds): drawn on their own in `recipe-curves-<category>`, and left
- * out of `recipe-<category>`, which compares recipes at 20 minutes.
+ * The recipes of the issue's 0-60 minute curves (the preset, its three-level form and the reference
+ * default, trained from scratch to 60 minutes on the same seeds): drawn on their own in
+ * `recipe-curves-<category>`, and left out of `recipe-<category>`, which compares recipes at 20 minutes.
  */
-export const CURVE_RECIPES: readonly string[] = ["fast-hier128-60", "reference-60"];
+export const CURVE_RECIPES: readonly string[] = ["fast-bound5-60", "fast-hier128-60", "reference-60"];
 
 /**
  * One category's figure and its per-seed table: every recipe but {@linkcode CURVE_RECIPES}

@@ -205,9 +205,8 @@ Deno.test("the shipped sweep files validate and expand to the grids they promise
     ).map((c) => c.hash);
   const [losses, lambda] = [await ids("losses_2400"), await ids("lambda_2400")];
   const preset = await loadSweep(new URL("../../../experiments/losses_2400.json", import.meta.url).pathname);
-  // The preset's first form: everything but the pre-activation bound, added after the losses sweep ran,
-  // and the three-level encoder, the preset's since the twenty-first session (the sweeps keep K=64).
-  const { preactBound: _bound, patchSize: _k, ...firstForm } = PRESETS.fast.override.train!;
+  // The preset's first form: everything but the pre-activation bound, added after the losses sweep ran.
+  const { preactBound: _bound, ...firstForm } = PRESETS.fast.override.train!;
   assertEquals(preset.base.train, firstForm);
   assertEquals(losses.filter((h) => lambda.includes(h)).length, 12); // per category and seed: untrained and lambda 1e-3
   // The crops check's 2-crop cells are the hierarchy sweep's hier-32 cells.

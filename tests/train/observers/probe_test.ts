@@ -79,7 +79,7 @@ Deno.test("ProbeObserver: pinned codes warn once; a stop fact once pinned for th
   assertEquals(probe.pinnedAt, 0);
   assertEquals(warnings.length, 1);
   assert(warnings[0].startsWith("at step 0 the K=32 codes are pinned to one corner: 100% "), warnings[0]);
-  assert(warnings[0].endsWith("--patch-size 64: its two levels pinned less on a texture)"), warnings[0]);
+  assert(warnings[0].endsWith("a lower --lr or another --seed"), warnings[0]);
   assertEquals(facts.map((f, i) => f ? [i + 1, f] : null).filter(Boolean), [[20, {
     at: 0,
     by: "probe",
