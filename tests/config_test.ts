@@ -1,6 +1,6 @@
 /**
- * src/config.ts: the run options' defaults and their validation, and the image-size check's advice (the other checks are
- * tested through the CLI in tests/cli/errors_test.ts).
+ * src/config.ts: the run options' defaults and their validation, and the image-size check's advice (the
+ * other checks are tested through the CLI in tests/cli/errors_test.ts).
  */
 
 import { assertEquals, assertThrows } from "./assert.ts";
@@ -48,7 +48,7 @@ Deno.test("validateRunOptions: a fractional or negative probe interval is a one-
   assertThrows(() => validateRunOptions({ defaultEpochs: 0 }), fails(ConfigError, "epochs > 0"));
 });
 
-Deno.test("an image too small for K names the largest patch size that fits (the preset's K=128 on small images)", () => {
+Deno.test("an image too small for K names the largest patch size that fits", () => {
   const at = (imageSize: number, patchSize: number) => () =>
     validateConfig(mergeConfig(DEFAULT_CONFIG, { imageSize, train: { patchSize } }));
   assertThrows(at(96, 128), fails(ConfigError, "found 96; SVDD' pairs need room to shift (--patch-size 64 fits)"));

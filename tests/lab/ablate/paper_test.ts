@@ -25,7 +25,7 @@ function find(rows: TableRow[], axis: string, value: number | string, category: 
   return row;
 }
 
-Deno.test("recipeDeviations() names the fast preset's sampling, learning rate, warm-up and bound (not its encoder, a model axis), and nothing for the reference", () => {
+Deno.test("recipeDeviations() names the fast preset's sampling, learning rate, warm-up and bound, and nothing for the reference", () => {
   assertEquals(recipeDeviations(DEFAULT_CONFIG), []);
   assertEquals(recipeDeviations(presetConfig("fast")), [
     "dense sampling (2 crops)",
