@@ -31,10 +31,10 @@ export interface Preset {
  * (without it, 3 of 11 bottle runs at 3e-4 collapsed; with it, none of 7), and the pre-activation bound
  * B = 5 (src/train/preact_bound.ts: without it, transistor seed 4 blew its K=32 layer into saturation
  * at the end of the warm-up and its maps came out inverted, seg 0.255; with it 0.951). float32 on every
- * CPU. The three-level encoder (`--patch-size 128`) with the same recipe was better at equal steps
- * (2400: bottle 0.966 / 0.920, transistor 0.927 / 0.972 against 0.946 / 0.904 and 0.854 / 0.943) but
- * each of its steps costs about 3.4 of these, and at equal minutes (five seeds, 8000 steps of this preset: bottle
- * 0.980 / 0.963, transistor 0.872 / 0.956) neither was ahead on both categories. The evidence and its limits: results/recipe/README.md, results/time_to_quality/README.md.
+ * CPU. The three-level encoder (`--patch-size 128`) with the same recipe was better at equal steps,
+ * but each of its steps costs about 3.4 of these, and at equal minutes (five seeds each) neither was
+ * ahead on both categories. The numbers and their limits: results/recipe/README.md,
+ * results/time_to_quality/README.md.
  */
 export const PRESETS: Readonly<Record<string, Preset>> = {
   fast: {
