@@ -17,6 +17,7 @@ async function point(
   det: number,
   seconds?: number,
   warnings: string[] = [],
+  stepsPerSecond?: number,
 ) {
   const dir = join(root, "recipe", "runs", recipe, "bottle", `seed${seed}`);
   await Deno.mkdir(dir, { recursive: true });
@@ -28,7 +29,13 @@ async function point(
   };
   await Deno.writeTextFile(join(dir, `metrics_step${steps}.json`), JSON.stringify(metrics));
   if (seconds !== undefined) {
-    await Deno.writeTextFile(join(dir, `train_summary_step${steps}.json`), JSON.stringify({ train_seconds: seconds }));
+    await Deno.writeTextFile(
+      join(dir, `train_summary_step${steps}.json`),
+      JSON.stringify({
+        train_seconds: seconds,
+        steps_per_second: stepsPerSecond,
+      }),
+    );
   }
 }
 
@@ -87,12 +94,16 @@ Deno.test("the 0-60 minute curves are their own figure, and the recipe compariso
   const root = await Deno.makeTempDir();
   await point(root, "fast", 0, 2400, 0.95, 540);
   await point(root, "reference-60", 0, 0, 0.9);
-  await point(root, "reference-60", 0, 4200, 0.96, 3600);
+  await point(root, "reference-60", 0, 2100, 0.95, 2400, [], 0.875); // shared the cores
+  await point(root, "reference-60", 0, 4200, 0.96, 3600, [], 1.75); // alone
   const comparison = await recipeStudyFigure(root, "bottle");
   const curves = await recipeStudyFigure(root, "bottle", true);
   assertEquals([comparison.name, curves.name], ["recipe-bottle", "recipe-curves-bottle"]);
   assert(!comparison.markdown!.includes("reference-60"), comparison.markdown);
-  assert(curves.markdown!.includes("| reference-60 | 0 | 4200 | 60.0 | 0.960 |"), curves.markdown);
+  // measured 60 minutes; at the quiet rate (the faster segment) 4200 steps take 40, 2100 take 20
+  assert(curves.markdown!.includes("| reference-60 | 0 | 4200 | 60.0 | 40.0 | 0.960 |"), curves.markdown);
+  assert(curves.markdown!.includes("| reference-60 | 0 | 2100 | 40.0 | 20.0 | 0.950 |"), curves.markdown);
+  assert(curves.markdown!.includes("reference-60 1.75 steps/s"), curves.markdown);
   assert(!curves.markdown!.includes("| fast |"), curves.markdown);
   const none = await recipeStudyFigure(await Deno.makeTempDir(), "bottle", true);
   assertEquals(none.figure, null);
