@@ -27,12 +27,17 @@ export type EncoderKind =
   /** Non-hierarchical K=64 baseline (paper's hierarchy ablation). */
   | "flat";
 
-/** A decaying learning-rate schedule (see src/train/lr_schedule.ts). */
+/**
+ * A decaying learning-rate schedule (see src/train/lr_schedule.ts): over a number of steps, or, for a
+ * run whose only budget is time, over minutes of training. Exactly one of the two is set.
+ */
 export interface LrSchedule {
   /** Shape of the decay: straight line or half cosine, from the base rate to zero. */
   kind: "linear" | "cosine";
   /** Steps over which the rate falls to zero. */
-  steps: number;
+  steps?: number;
+  /** Minutes of training (summed over resumed invocations) over which the rate falls to zero. */
+  minutes?: number;
 }
 
 /** Training and model configuration. */
@@ -239,14 +244,20 @@ export function validateConfig(config: RunConfig): RunConfig {
     throw new ConfigError(`Expected an integer initialisation seed but found ${t.initSeed}`);
   }
   if (t.lrSchedule !== undefined) {
-    const { kind, steps } = t.lrSchedule;
+    const { kind, steps, minutes } = t.lrSchedule;
     if (kind !== "linear" && kind !== "cosine") {
       throw new ConfigError(`Expected learning-rate schedule "linear" or "cosine" but found '${kind}'`);
     }
-    if (!(Number.isInteger(steps) && steps > 0)) {
+    if ((steps === undefined) === (minutes === undefined)) {
+      throw new ConfigError(`Expected the learning rate to decay over steps or over minutes (one of the two)`);
+    }
+    if (steps !== undefined && !(Number.isInteger(steps) && steps > 0)) {
       throw new ConfigError(
         `Expected the learning rate to decay over a positive whole number of steps but found ${steps}`,
       );
+    }
+    if (minutes !== undefined && !(Number.isFinite(minutes) && minutes > 0)) {
+      throw new ConfigError(`Expected the learning rate to decay over a number of minutes > 0 but found ${minutes}`);
     }
   }
   if (t.lrWarmupSteps !== undefined && !(Number.isInteger(t.lrWarmupSteps) && t.lrWarmupSteps > 0)) {

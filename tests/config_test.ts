@@ -57,3 +57,14 @@ Deno.test("an image too small for K names the largest patch size that fits", () 
   assertThrows(at(48, 32), (e: unknown) => e instanceof ConfigError && !e.message.includes("fits"));
   assertEquals(at(200, 128)().train.patchSize, 128);
 });
+
+Deno.test("a learning-rate decay runs over steps or over minutes, exactly one of the two", () => {
+  const decay = (lrSchedule: Record<string, unknown>) => () =>
+    validateConfig(mergeConfig(DEFAULT_CONFIG, { train: { lrSchedule } } as never));
+  assertEquals(decay({ kind: "cosine", steps: 8000 })().train.lrSchedule, { kind: "cosine", steps: 8000 });
+  assertEquals(decay({ kind: "linear", minutes: 20 })().train.lrSchedule, { kind: "linear", minutes: 20 });
+  assertThrows(decay({ kind: "cosine" }), fails(ConfigError, "over steps or over minutes"));
+  assertThrows(decay({ kind: "cosine", steps: 10, minutes: 1 }), fails(ConfigError, "over steps or over minutes"));
+  assertThrows(decay({ kind: "cosine", steps: 2.5 }), fails(ConfigError, "whole number of steps"));
+  assertThrows(decay({ kind: "cosine", minutes: 0 }), fails(ConfigError, "minutes > 0"));
+});

@@ -73,7 +73,8 @@ Model and loss (defaults = the reference):
   --losses LIST              comma list of ssl, svdd-prime, svdd (default ${d(T.losses)})
   --lr LR                    Adam learning rate (default ${d(T.learningRate)})
   --lr-schedule constant|linear|cosine   constant (default, as the reference), or fall from --lr to
-                             zero over --lr-decay-steps steps (default: --steps)
+                             zero over --lr-decay-steps steps (default: --steps; with only --max-minutes,
+                             over those minutes of training)
   --lr-decay-steps N         steps of the decay
   --lr-warmup-steps N        raise the rate linearly from --lr/N to --lr over the first N steps
                              (default: none, as the reference)
@@ -135,12 +136,13 @@ export function configFromFlags(v: Record<string, string | boolean | undefined>,
   if (schedule === "linear" || schedule === "cosine") {
     const decaySteps = numberFlag(v["lr-decay-steps"], "lr-decay-steps", "posint") ??
       numberFlag(v["steps"], "steps", "posint");
-    if (decaySteps === undefined) {
+    const minutes = decaySteps === undefined ? numberFlag(v["max-minutes"], "max-minutes", "nonneg") : undefined;
+    if (decaySteps === undefined && !minutes) {
       throw new UserError(
-        `--lr-schedule ${schedule} needs the steps to decay over: add --lr-decay-steps N (or --steps N)`,
+        `--lr-schedule ${schedule} needs a budget to decay over: add --lr-decay-steps N (or --steps N, or --max-minutes M)`,
       );
     }
-    t.lrSchedule = { kind: schedule, steps: decaySteps };
+    t.lrSchedule = decaySteps !== undefined ? { kind: schedule, steps: decaySteps } : { kind: schedule, minutes };
   } else if (schedule === "constant") {
     delete t.lrSchedule;
   }

@@ -139,7 +139,8 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
         stoppedBy = "time";
         break;
       }
-      const lr = scheduledLearningRate(t.learningRate, t.lrSchedule, step, t.lrWarmupSteps);
+      const trained = run.elapsedBefore + (performance.now() - start) / 1000;
+      const lr = scheduledLearningRate(t.learningRate, t.lrSchedule, step, t.lrWarmupSteps, trained);
       (optimizer as unknown as { learningRate: number }).learningRate = lr; // Adam reads it at every update
       const values = await trainStep(model, optimizer, t, opts.data, rng);
       step++;

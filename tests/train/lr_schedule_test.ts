@@ -29,6 +29,14 @@ Deno.test("scheduledLearningRate: constant, linear and cosine decay to zero", ()
   for (let s = 1; s <= 100; s++) assert(scheduledLearningRate(2, cosine, s) <= scheduledLearningRate(2, cosine, s - 1));
 });
 
+Deno.test("scheduledLearningRate: a decay over minutes follows the seconds trained, not the steps", () => {
+  const linear = { kind: "linear", minutes: 1 } as const, cosine = { kind: "cosine", minutes: 2 } as const;
+  assertEquals([0, 15, 30, 60, 90].map((s) => scheduledLearningRate(2, linear, 1e6, 0, s)), [2, 1.5, 1, 0, 0]);
+  assertEquals(scheduledLearningRate(2, linear, 0, 0, 30), 1, "the step count does not matter");
+  assert(Math.abs(scheduledLearningRate(2, cosine, 7, 0, 60) - 1) < 1e-12, "cosine at half the minutes");
+  assertEquals(scheduledLearningRate(4, linear, 1, 4, 30), 1, "the warm-up's factor (2/4) times the decay's (1/2)");
+});
+
 Deno.test("scheduledLearningRate: a linear warm-up to the base rate, then the schedule", () => {
   assertEquals([0, 1, 2, 3, 10].map((s) => scheduledLearningRate(4, undefined, s, 4)), [1, 2, 3, 4, 4]);
   assertEquals(scheduledLearningRate(4, undefined, 0, 0), 4, "0 steps means no warm-up");
@@ -86,10 +94,24 @@ Deno.test("--lr-warmup-steps that is not a positive whole number is a one-line u
   assertCliError(r, 2, /lr-warmup-steps/);
 });
 
-Deno.test("--lr-schedule without a step count is a one-line usage error", async () => {
+Deno.test("--lr-schedule without a step or minute budget is a one-line usage error", async () => {
   const r = await runCli(
     "train",
-    trainArgs(data, category, join(tmp, "bad"), "--max-minutes", "1", "--lr-schedule", "cosine"),
+    trainArgs(data, category, join(tmp, "bad"), "--epochs", "1", "--lr-schedule", "cosine"),
   );
-  assertCliError(r, 2, /--lr-decay-steps/);
+  assertCliError(r, 2, /--lr-decay-steps N \(or --steps N, or --max-minutes M\)/);
+});
+
+Deno.test("--lr-schedule with only --max-minutes decays over those minutes, and the log shows the rate falling", async () => {
+  const run = join(tmp, "minutes");
+  assertCliOk(
+    await runCli("train", trainArgs(data, category, run, "--max-minutes", "0.05", "--lr-schedule", "linear")),
+    "decay over minutes",
+  );
+  const config = JSON.parse(await Deno.readTextFile(join(run, "config.json")));
+  assertEquals(config.config.train.lrSchedule, { kind: "linear", minutes: 0.05 });
+  const lr = (await Deno.readTextFile(join(run, "train_log.jsonl"))).trim().split("\n").map((l) => JSON.parse(l).lr);
+  assert(lr.length >= 2, `expected at least 2 steps in 3 seconds, got ${lr.length}`);
+  assert(lr[0] > 0 && lr[0] <= 1e-4, `first rate ${lr[0]}`);
+  for (let i = 1; i < lr.length; i++) assert(lr[i] < lr[i - 1], `the rate did not fall at step ${i}: ${lr}`);
 });

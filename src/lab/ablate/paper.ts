@@ -76,7 +76,12 @@ export function recipeDeviations(config: RunConfig): string[] {
   }
   if (t.learningRate !== d.learningRate) out.push(`lr ${t.learningRate}`);
   if (t.lrWarmupSteps) out.push(`${t.lrWarmupSteps}-step warm-up`);
-  if (t.lrSchedule) out.push(`${t.lrSchedule.kind} lr decay over ${t.lrSchedule.steps} steps`);
+  const decay = t.lrSchedule;
+  if (decay) {
+    out.push(
+      `${decay.kind} lr decay over ${decay.steps !== undefined ? `${decay.steps} steps` : `${decay.minutes} min`}`,
+    );
+  }
   if (t.preactBound !== undefined) out.push(`pre-activation bound ${t.preactBound}`);
   return out;
 }
