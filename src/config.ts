@@ -38,6 +38,11 @@ export interface LrSchedule {
   steps?: number;
   /** Minutes of training (summed over resumed invocations) over which the rate falls to zero. */
   minutes?: number;
+  /**
+   * Decay over steps only: steps at the full rate before the decay begins, so the rate falls from
+   * `startStep` to `steps` (a warmup-stable-decay schedule; `--lr-decay-start`). Absent means 0.
+   */
+  startStep?: number;
 }
 
 /** Training and model configuration. */
@@ -244,7 +249,7 @@ export function validateConfig(config: RunConfig): RunConfig {
     throw new ConfigError(`Expected an integer initialisation seed but found ${t.initSeed}`);
   }
   if (t.lrSchedule !== undefined) {
-    const { kind, steps, minutes } = t.lrSchedule;
+    const { kind, steps, minutes, startStep } = t.lrSchedule;
     if (kind !== "linear" && kind !== "cosine") {
       throw new ConfigError(`Expected learning-rate schedule "linear" or "cosine" but found '${kind}'`);
     }
@@ -258,6 +263,14 @@ export function validateConfig(config: RunConfig): RunConfig {
     }
     if (minutes !== undefined && !(Number.isFinite(minutes) && minutes > 0)) {
       throw new ConfigError(`Expected the learning rate to decay over a number of minutes > 0 but found ${minutes}`);
+    }
+    if (startStep !== undefined) {
+      if (steps === undefined) {
+        throw new ConfigError(`Expected a decay over steps with a decay start step (a decay over minutes has none)`);
+      }
+      if (!(Number.isInteger(startStep) && startStep >= 0 && startStep < steps)) {
+        throw new ConfigError(`Expected the decay to start at a whole step in 0..${steps - 1} but found ${startStep}`);
+      }
     }
   }
   if (t.lrWarmupSteps !== undefined && !(Number.isInteger(t.lrWarmupSteps) && t.lrWarmupSteps > 0)) {

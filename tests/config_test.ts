@@ -67,4 +67,12 @@ Deno.test("a learning-rate decay runs over steps or over minutes, exactly one of
   assertThrows(decay({ kind: "cosine", steps: 10, minutes: 1 }), fails(ConfigError, "over steps or over minutes"));
   assertThrows(decay({ kind: "cosine", steps: 2.5 }), fails(ConfigError, "whole number of steps"));
   assertThrows(decay({ kind: "cosine", minutes: 0 }), fails(ConfigError, "minutes > 0"));
+  const wsd = { kind: "linear", steps: 8000, startStep: 6400 };
+  assertEquals(decay(wsd)().train.lrSchedule, wsd);
+  assertThrows(
+    decay({ kind: "linear", minutes: 20, startStep: 10 }),
+    fails(ConfigError, "a decay over minutes has none"),
+  );
+  assertThrows(decay({ ...wsd, startStep: 8000 }), fails(ConfigError, "whole step in 0..7999"));
+  assertThrows(decay({ ...wsd, startStep: -1 }), fails(ConfigError, "whole step in 0..7999"));
 });

@@ -27,6 +27,7 @@ export const CONFIG_OPTIONS: OptionSpec = {
   "sampling": { type: "string" },
   "dense-crops": { type: "string" },
   "lr-schedule": { type: "string" },
+  "lr-decay-start": { type: "string" },
   "lr-decay-steps": { type: "string" },
   "lr-warmup-steps": { type: "string" },
   "seed": { type: "string" },
@@ -76,6 +77,8 @@ Model and loss (defaults = the reference):
                              zero over --lr-decay-steps steps (default: --steps; with only --max-minutes,
                              over those minutes of training)
   --lr-decay-steps N         steps of the decay
+  --lr-decay-start S         hold --lr until step S, then decay to zero at --lr-decay-steps
+                             (warmup-stable-decay; default 0)
   --lr-warmup-steps N        raise the rate linearly from --lr/N to --lr over the first N steps
                              (default: none, as the reference)
   --batch-size B             pairs per pair set per step (default ${d(T.batchSize)})
@@ -142,9 +145,21 @@ export function configFromFlags(v: Record<string, string | boolean | undefined>,
         `--lr-schedule ${schedule} needs a budget to decay over: add --lr-decay-steps N (or --steps N, or --max-minutes M)`,
       );
     }
-    t.lrSchedule = decaySteps !== undefined ? { kind: schedule, steps: decaySteps } : { kind: schedule, minutes };
+    const start = numberFlag(v["lr-decay-start"], "lr-decay-start", "int");
+    if (start !== undefined && decaySteps === undefined) {
+      throw new UserError(`--lr-decay-start counts steps: add --lr-decay-steps N (or --steps N) to decay over steps`);
+    }
+    if (start !== undefined && start >= decaySteps!) {
+      throw new UserError(`--lr-decay-start must be a whole step below the decay's end (${decaySteps}), got ${start}`);
+    }
+    t.lrSchedule = decaySteps !== undefined
+      ? { kind: schedule, steps: decaySteps, ...(start ? { startStep: start } : {}) }
+      : { kind: schedule, minutes };
   } else if (schedule === "constant") {
     delete t.lrSchedule;
+  }
+  if (v["lr-decay-start"] !== undefined && schedule !== "linear" && schedule !== "cosine") {
+    throw new UserError(`--lr-decay-start needs a decay: add --lr-schedule linear or --lr-schedule cosine`);
   }
   const warmup = numberFlag(v["lr-warmup-steps"], "lr-warmup-steps", "posint");
   if (warmup !== undefined) t.lrWarmupSteps = warmup;

@@ -1,7 +1,8 @@
 /**
  * Learning-rate schedules, a named deviation from the reference's constant Adam rate
  * (`--lr-schedule linear|cosine --lr-decay-steps N`, off by default): the rate falls from
- * `--lr` to zero over N steps, then stays at zero. A fixed budget spent with a rate that
+ * `--lr` to zero over N steps, then stays at zero; with `--lr-decay-start S` it holds `--lr` until
+ * step S and falls to zero between S and N (a warmup-stable-decay schedule). A fixed budget spent with a rate that
  * reaches zero at its end ("budget-aware" training) ends on a settled model instead of one
  * still moving at the full rate. A run whose only budget is time (`--max-minutes M`, no step
  * count) decays over its M minutes of training instead: the steps it will do depend on the machine
@@ -37,6 +38,7 @@ export const LR_SCHEDULES = ["constant", "linear", "cosine"] as const;
  * scheduledLearningRate(1e-4, { kind: "linear", steps: 100 }, 50); // 5e-5
  * scheduledLearningRate(3e-4, undefined, 99, 300); // 1e-4
  * scheduledLearningRate(1e-4, { kind: "linear", minutes: 20 }, 4000, 0, 600); // 5e-5
+ * scheduledLearningRate(1e-4, { kind: "linear", steps: 100, startStep: 80 }, 90); // 5e-5
  * ```
  */
 export function scheduledLearningRate(
@@ -53,7 +55,10 @@ export function scheduledLearningRate(
 /** The decay's share of the base rate: 1 without a schedule, falling to 0 with one. */
 function decayFactor(schedule: LrSchedule | undefined, step: number, trainedSeconds: number): number {
   if (!schedule) return 1;
-  const done = schedule.steps !== undefined ? step / schedule.steps : trainedSeconds / (60 * schedule.minutes!);
+  const start = schedule.startStep ?? 0;
+  const done = schedule.steps !== undefined
+    ? (step - start) / (schedule.steps - start)
+    : trainedSeconds / (60 * schedule.minutes!);
   const progress = Math.min(1, Math.max(0, done));
   return schedule.kind === "linear" ? 1 - progress : 0.5 * (1 + Math.cos(Math.PI * progress));
 }

@@ -1,7 +1,7 @@
 /**
  * `--lr-schedule linear|cosine`: the learning rate falls from `--lr` to zero over
  * `--lr-decay-steps` steps, and a run really trains with it (a rate of zero leaves the weights as
- * they are). `--lr-warmup-steps N` raises it from `--lr / N` to `--lr` over the first N steps.
+ * they are); `--lr-decay-start S` holds `--lr` until step S. `--lr-warmup-steps N` raises it from `--lr / N` to `--lr` over the first N steps.
  */
 
 import { join } from "node:path";
@@ -27,6 +27,15 @@ Deno.test("scheduledLearningRate: constant, linear and cosine decay to zero", ()
   assert(Math.abs(c[1] - 1) < 1e-12, `cosine at half way: ${c[1]}`);
   assert(Math.abs(c[2]) < 1e-12 && Math.abs(c[3]) < 1e-12, `cosine at the end: ${c[2]}, ${c[3]}`);
   for (let s = 1; s <= 100; s++) assert(scheduledLearningRate(2, cosine, s) <= scheduledLearningRate(2, cosine, s - 1));
+});
+
+Deno.test("scheduledLearningRate: with a decay start, the full rate until it, then the decay to zero at the end", () => {
+  const linear = { kind: "linear", steps: 100, startStep: 60 } as const;
+  assertEquals([0, 59, 60, 70, 80, 100, 120].map((s) => scheduledLearningRate(2, linear, s)), [2, 2, 2, 1.5, 1, 0, 0]);
+  const cosine = { kind: "cosine", steps: 100, startStep: 60 } as const;
+  assertEquals(scheduledLearningRate(2, cosine, 30), 2);
+  assert(Math.abs(scheduledLearningRate(2, cosine, 80) - 1) < 1e-12, "cosine half way through its decay");
+  assertEquals(scheduledLearningRate(4, linear, 1, 4), 2, "the warm-up still applies (2/4 at step 1)");
 });
 
 Deno.test("scheduledLearningRate: a decay over minutes follows the seconds trained, not the steps", () => {
@@ -100,6 +109,32 @@ Deno.test("--lr-schedule without a step or minute budget is a one-line usage err
     trainArgs(data, category, join(tmp, "bad"), "--epochs", "1", "--lr-schedule", "cosine"),
   );
   assertCliError(r, 2, /--lr-decay-steps N \(or --steps N, or --max-minutes M\)/);
+});
+
+Deno.test("--lr-decay-start: the log holds the rate, then decays it, and the config records the start", async () => {
+  const run = join(tmp, "wsd");
+  assertCliOk(
+    await runCli(
+      "train",
+      trainArgs(data, category, run, "--steps", "4", "--lr-schedule", "linear", "--lr-decay-start", "2"),
+    ),
+    "decay start",
+  );
+  const log = (await Deno.readTextFile(join(run, "train_log.jsonl"))).trim().split("\n").map((l) => JSON.parse(l));
+  assertEquals(log.map((line) => line.lr), [1e-4, 1e-4, 1e-4, 5e-5]);
+  const config = JSON.parse(await Deno.readTextFile(join(run, "config.json")));
+  assertEquals(config.config.train.lrSchedule, { kind: "linear", steps: 4, startStep: 2 });
+});
+
+Deno.test("--lr-decay-start without a decay over steps, or at or past its end, is a one-line usage error", async () => {
+  const cases: [string[], RegExp][] = [
+    [["--steps", "4", "--lr-decay-start", "2"], /needs a decay: add --lr-schedule linear/],
+    [["--max-minutes", "1", "--lr-schedule", "linear", "--lr-decay-start", "2"], /counts steps: add --lr-decay-steps/],
+    [["--steps", "4", "--lr-schedule", "cosine", "--lr-decay-start", "4"], /below the decay's end \(4\), got 4/],
+  ];
+  for (const [i, [flags, pattern]] of cases.entries()) {
+    assertCliError(await runCli("train", trainArgs(data, category, join(tmp, `badstart${i}`), ...flags)), 2, pattern);
+  }
 });
 
 Deno.test("--lr-schedule with only --max-minutes decays over those minutes, and the log shows the rate falling", async () => {
